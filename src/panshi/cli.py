@@ -1,0 +1,65 @@
+"""The `panshi` command."""
+
+from __future__ import annotations
+
+import typer
+
+from panshi.accounts.cli import department_app, token_app
+from panshi.core.cli import app as db_app
+from panshi.identifiers.cli import app as id_app
+from panshi.ingest.cli import batch_app, ingest
+from panshi.subjects.cli import app as subject_app
+
+app = typer.Typer(
+    help="磐石 Panshi — 公共信用信息平台 (public credit information platform).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(id_app, name="id")
+app.add_typer(department_app, name="department")
+app.add_typer(token_app, name="token")
+app.add_typer(subject_app, name="subject")
+app.add_typer(batch_app, name="batch")
+app.command("ingest")(ingest)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
+    port: int = typer.Option(8000, "--port", help="Port to listen on"),
+) -> None:
+    """Serve an existing database (upgrading its schema first)."""
+    from panshi.core import migrate
+
+    migrate.upgrade()
+    _serve(host, port)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    subjects: int = typer.Option(3000, "--subjects", help="How many credit subjects to generate"),
+    records: int = typer.Option(30000, "--records", help="How many licenses and penalties to generate"),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the platform when loaded"),
+) -> None:
+    """Load a realistic county (磐石市) into the database and serve it on http://HOST:PORT."""
+    from panshi.demo.service import load_demo
+
+    load_demo(subjects=subjects, records=records)
+    if serve_after:
+        _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    import uvicorn
+
+    from panshi.api.app import create_app
+
+    typer.echo(f"Panshi on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,43 @@
+"""Typed errors shared by the domains."""
+
+from __future__ import annotations
+
+
+class PanshiError(Exception):
+    """Base of the platform's own errors; `message` is for the person who must act on it."""
+
+    code = "error"
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotFound(PanshiError):
+    code = "not_found"
+    status_code = 404
+
+
+class NotAuthorised(PanshiError):
+    code = "not_authorised"
+    status_code = 403
+
+
+class NotAuthenticated(PanshiError):
+    code = "not_authenticated"
+    status_code = 401
+
+
+class UnreadableFile(PanshiError):
+    """The file as a whole cannot be read (encoding, format, header); nothing was stored."""
+
+    code = "unreadable_file"
+    status_code = 422
+
+
+class UnknownRecordType(PanshiError):
+    code = "unknown_record_type"
+    status_code = 422

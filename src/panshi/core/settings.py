@@ -1,0 +1,41 @@
+"""Settings read from the environment (PANSHI_*)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Platform settings; every field can be set as PANSHI_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="PANSHI_", env_file=None)
+
+    database_url: str = Field(
+        default="sqlite:///var/panshi.sqlite3",
+        description="SQLAlchemy URL; SQLite file under ./var/ by default, postgresql+psycopg://... in production",
+    )
+    node_region_code: str = "220284"
+    node_name: str = "磐石市公共信用信息平台"
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Key for keyed hashes of personal identifiers; set a long random value in production",
+    )
+    max_upload_bytes: int = 512 * 1024 * 1024
+    ingest_chunk_rows: int = 50_000
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL, or None for other engines and in-memory SQLite."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url in (prefix, prefix + ":memory:"):
+        return None
+    return Path(url[len(prefix) :])

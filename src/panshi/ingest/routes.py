@@ -1,0 +1,105 @@
+"""HTTP: submitting batches and reading their reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session
+
+from panshi.accounts.service import Principal
+from panshi.api.deps import principal, read_session, write_session
+from panshi.core.errors import NotAuthorised, NotFound, PanshiError
+from panshi.core.settings import get_settings
+from panshi.ingest.models import Batch
+from panshi.ingest.schemas import BatchResult
+from panshi.ingest.service import Submitter, batch_result, error_report_rows, ingest_file
+
+router = APIRouter(prefix="/api/v1/batches", tags=["ingest 数据归集"])
+
+
+class FileTooLarge(PanshiError):
+    code = "file_too_large"
+    status_code = 413
+
+
+def _save_upload(upload: UploadFile, directory: Path) -> Path:
+    limit = get_settings().max_upload_bytes
+    target = directory / "upload"
+    written = 0
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise FileTooLarge(f"文件超过上限 {limit // (1 << 20)} MiB：请拆分后分批提交")
+            out.write(chunk)
+    suffix = Path(upload.filename or "").suffix.lower()
+    if suffix:
+        renamed = target.with_suffix(suffix)
+        target.rename(renamed)
+        target = renamed
+    return target
+
+
+@router.post("", status_code=201, response_model=BatchResult)
+def submit_batch(
+    file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK), XLSX, JSON or NDJSON")],
+    type: Annotated[str, Form(description="admin_penalty | admin_license")],
+    who: Annotated[Principal, Depends(principal)],
+    session: Annotated[Session, Depends(write_session)],
+) -> BatchResult:
+    """Submit a department's file; each row is stored or sent back with its row, field and reason."""
+    if who.role != "department":
+        raise NotAuthorised("只有数据来源单位的令牌可以报送数据；运营人员请使用 `panshi ingest`")
+    with tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
+        path = _save_upload(file, Path(tmp))
+        submitter = Submitter(
+            channel="api", actor=who.actor, department_id=who.department_id, department_uscc=who.department_uscc
+        )
+        return ingest_file(session, path=path, record_type=type, submitter=submitter, filename=file.filename)
+
+
+def _visible_batch(session: Session, batch_id: str, who: Principal) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or (who.role != "operator" and batch.department_id != who.department_id):
+        raise NotFound(f"未找到批次 {batch_id}")
+    return batch
+
+
+@router.get("/{batch_id}", response_model=BatchResult)
+def get_batch(
+    batch_id: str, who: Annotated[Principal, Depends(principal)], session: Annotated[Session, Depends(read_session)]
+) -> BatchResult:
+    """A batch's counts and its first rejected rows."""
+    return batch_result(session, _visible_batch(session, batch_id, who))
+
+
+@router.get("/{batch_id}/errors.csv")
+def get_error_report(
+    batch_id: str, who: Annotated[Principal, Depends(principal)], session: Annotated[Session, Depends(read_session)]
+) -> StreamingResponse:
+    """The batch's row-by-row error report as CSV (UTF-8 with BOM, so that Excel reads the Chinese)."""
+    _visible_batch(session, batch_id, who)
+    rows = list(error_report_rows(session, batch_id))
+
+    def body() -> Iterator[bytes]:
+        yield "\ufeff".encode()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow(row)
+            if buffer.tell() > 1 << 16:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+
+    headers = {"Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'}
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)

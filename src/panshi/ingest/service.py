@@ -1,0 +1,152 @@
+"""Ingest: a department's file in, every good row a record with provenance, every bad row explained."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from panshi.catalog.service import get_record_type, load_catalog
+from panshi.core.settings import get_settings
+from panshi.core.timeutil import today_shanghai, utcnow
+from panshi.ingest import repository
+from panshi.ingest.headers import map_header
+from panshi.ingest.models import Batch, BatchIssue
+from panshi.ingest.readers import RowProblem, open_source
+from panshi.ingest.schemas import BatchResult, RowIssue
+from panshi.ingest.validate import ISSUE_COLUMNS, build_checks, validate_chunk
+
+MAX_ERRORS_RETURNED = 1000
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who submits: an operator import (departments registered on first sight) or one department."""
+
+    channel: str  # cli | api
+    actor: str
+    department_id: int | None = None
+    department_uscc: str | None = None  # set: rows of other departments are refused
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def ingest_file(
+    session: Session,
+    *,
+    path: Path,
+    record_type: str,
+    submitter: Submitter,
+    filename: str | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Validate and store one file as one batch: all of it lands in this transaction, or none."""
+    settings = get_settings()
+    rtype = get_record_type(record_type)
+    catalog_version = load_catalog().version
+    source = open_source(path, chunk_rows=settings.ingest_chunk_rows)
+    columns = map_header(rtype, source.header)
+    checks = build_checks(rtype, today=today_shanghai(), own_department_uscc=submitter.department_uscc)
+    secret = settings.secret_key.encode()
+
+    batch_id = uuid.uuid4().hex
+    received_at = utcnow()
+    batch = Batch(
+        id=batch_id, record_type=rtype.key, department_id=submitter.department_id, channel=submitter.channel,
+        filename=(filename or path.name)[:500], file_sha256=file_sha256(path), file_format=source.format,
+        encoding=source.encoding, catalog_version=catalog_version, received=0, accepted=0, updated=0,
+        unchanged=0, rejected=0, warnings=0, received_at=received_at, completed_at=received_at,
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+
+    staging = repository.Staging(session, batch_id)
+    received = 0
+    for chunk in source.chunks:
+        validated = validate_chunk(chunk, record_type=rtype, columns=columns, checks=checks, secret=secret)
+        staging.load(validated.staged, validated.codes, validated.issues)
+        received += chunk.height
+        if progress:
+            progress(chunk.height)
+    if source.problems:
+        staging.load_issues(_problem_frame(source.problems))
+        received += len(source.problems)
+
+    outcome = repository.merge(
+        session, staging, batch_id=batch_id, record_type=rtype.key, catalog_version=catalog_version,
+        received_at=received_at, register_departments=submitter.department_uscc is None,
+        actor=submitter.actor, public_id_seed=settings.secret_key,
+    )  # fmt: skip
+    issue_counts = repository.copy_issues(session, staging, batch_id)
+    staging.drop()
+
+    batch.received = received
+    batch.accepted, batch.updated, batch.unchanged = outcome["new"], outcome["updated"], outcome["unchanged"]
+    batch.rejected, batch.warnings = issue_counts["rejected"], issue_counts["warnings"]
+    batch.completed_at = utcnow()
+    session.flush()
+    return batch_result(session, batch)
+
+
+def _problem_frame(problems: list[RowProblem]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "row": [p.row for p in problems],
+            "field": [None] * len(problems),
+            "column": [None] * len(problems),
+            "code": [p.code for p in problems],
+            "severity": ["error"] * len(problems),
+            "message": [p.message for p in problems],
+        },
+        schema=ISSUE_COLUMNS,
+    )
+
+
+def batch_result(session: Session, batch: Batch) -> BatchResult:
+    """A stored batch's counts and its first rejected rows."""
+    query = (
+        select(BatchIssue)
+        .where(BatchIssue.batch_id == batch.id, BatchIssue.severity == "error")
+        .order_by(BatchIssue.row, BatchIssue.id)
+        .limit(MAX_ERRORS_RETURNED + 1)
+    )
+    issues = list(session.scalars(query))
+    return BatchResult(
+        batch_id=batch.id, type=batch.record_type, filename=batch.filename, format=batch.file_format,
+        encoding=batch.encoding, catalog_version=batch.catalog_version, received=batch.received,
+        accepted=batch.accepted, updated=batch.updated, unchanged=batch.unchanged, rejected=batch.rejected,
+        warnings=batch.warnings, errors=[_row_issue(i) for i in issues[:MAX_ERRORS_RETURNED]],
+        errors_truncated=len(issues) > MAX_ERRORS_RETURNED,
+    )  # fmt: skip
+
+
+def _row_issue(issue: BatchIssue) -> RowIssue:
+    return RowIssue(
+        row=issue.row, field=issue.field, column=issue.column, code=issue.code, message=issue.message,
+        severity=issue.severity,
+    )  # fmt: skip
+
+
+REPORT_HEADER = ["行号(row)", "字段(field)", "列名(column)", "问题代码(code)", "级别(severity)", "说明(message)"]
+
+
+def error_report_rows(session: Session, batch_id: str) -> Iterator[list[str]]:
+    """Every issue of a batch, by row, for the downloadable CSV report."""
+    yield REPORT_HEADER
+    query = select(BatchIssue).where(BatchIssue.batch_id == batch_id).order_by(BatchIssue.row, BatchIssue.id)
+    for issue in session.scalars(query.execution_options(yield_per=5000)):
+        severity = "拒收(error)" if issue.severity == "error" else "提示(warning)"
+        yield [str(issue.row), issue.field or "", issue.column or "", issue.code, severity, issue.message]

@@ -1,0 +1,59 @@
+"""Credit records and their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from panshi.core.db import Base
+from panshi.core.types import BigId, JSONDoc, UTCDateTime
+
+
+class Record(Base):
+    """The current version of one credit record, with its provenance."""
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(64))
+    natural_key: Mapped[str] = mapped_column(String(400))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    catalog_version: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # normalised values, by field name
+    submitted: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # values as submitted, by header
+    source_row: Mapped[int]
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("record_type", "natural_key"),
+        Index("ix_records_subject_id", "subject_id"),
+        Index("ix_records_department_decision", "department_id", "decision_date"),
+        Index("ix_records_batch_id", "batch_id"),
+    )
+
+
+class RecordHistory(Base):
+    """One row per version of a record: the event that made it, and the data it replaced."""
+
+    __tablename__ = "record_history"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    version: Mapped[int]
+    event: Mapped[str] = mapped_column(String(32))  # created | updated
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    previous_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

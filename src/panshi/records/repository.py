@@ -1,0 +1,32 @@
+"""All SQL of records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from panshi.accounts.models import Department
+from panshi.records.models import Record, RecordHistory
+
+
+def of_subject(session: Session, subject_id: int) -> Sequence[Row[tuple[Record, Department]]]:
+    query = (
+        select(Record, Department)
+        .join(Department, Department.id == Record.department_id)
+        .where(Record.subject_id == subject_id)
+        .order_by(Record.decision_date.desc(), Record.id.desc())
+    )
+    return session.execute(query).all()
+
+
+def history_of(session: Session, record_ids: list[int]) -> list[RecordHistory]:
+    if not record_ids:
+        return []
+    query = (
+        select(RecordHistory)
+        .where(RecordHistory.record_id.in_(record_ids))
+        .order_by(RecordHistory.record_id, RecordHistory.version)
+    )
+    return list(session.scalars(query))

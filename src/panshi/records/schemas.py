@@ -1,0 +1,41 @@
+"""Credit records as the API and CLI show them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class HistoryEventOut(BaseModel):
+    version: int
+    event: str
+    batch_id: str | None
+    actor: str
+    at: datetime
+
+
+class ProvenanceOut(BaseModel):
+    """Where a record came from (来源): department, batch, time, hash, catalog version, raw values."""
+
+    department_name: str
+    department_uscc: str
+    batch_id: str
+    source_row: int
+    received_at: datetime
+    content_hash: str
+    catalog_version: str
+    submitted: dict[str, Any]
+
+
+class RecordOut(BaseModel):
+    id: int
+    record_type: str
+    record_type_label: str
+    status: str
+    version: int
+    decision_date: date | None
+    data: dict[str, Any]
+    provenance: ProvenanceOut
+    history: list[HistoryEventOut]
