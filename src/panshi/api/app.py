@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,8 @@ def create_app() -> FastAPI:
     from panshi.ingest.routes import router as ingest_router
     from panshi.subjects.routes import router as subjects_router
 
-    app = FastAPI(
+    # FastAPIOffline serves the API docs' scripts and styles from the package: no CDN, ever.
+    app = FastAPIOffline(
         title="磐石 Panshi 公共信用信息平台 API",
         version=__version__,
         description="Public credit information platform: ingest (数据归集), subjects (信用主体), records.",

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from panshi.core.db import get_engine
+from panshi.core import db
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -22,7 +22,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
     """Bring the database of `engine` (default: the configured one) to `revision`."""
-    engine = engine or get_engine()
+    engine = engine or db.get_engine()
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -32,5 +32,5 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> None:
 def current(engine: Engine | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with (engine or get_engine()).connect() as connection:
+    with (engine or db.get_engine()).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

@@ -132,7 +132,7 @@ def merge(
         FROM {rows} WHERE outcome = 'new'""", **p)
     _exec(session, """
         INSERT INTO record_history (record_id, version, event, batch_id, content_hash, actor, at)
-        SELECT id, 1, 'created', :batch, content_hash, :actor, :now
+        SELECT id, 1, 'created', batch_id, content_hash, :actor, :now
         FROM records WHERE batch_id = :batch AND version = 1""", **p)
 
     counts = {"new": 0, "updated": 0, "unchanged": 0}

@@ -1,0 +1,101 @@
+"""Test fixtures: every database test runs on SQLite and on real PostgreSQL, built by the migrations.
+
+PostgreSQL is at PANSHI_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/test). Without it
+the PostgreSQL tests skip with a message — except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from panshi.core import db as core_db
+from panshi.core import migrate
+from panshi.core.settings import get_settings
+
+PG_ADMIN_URL = os.environ.get("PANSHI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TABLES = ["batch_issues", "record_history", "records", "batches", "subject_codes", "subjects", "api_tokens",
+          "departments"]  # fmt: skip
+
+
+def _pg_reachable() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"; the message says which
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    problem = _pg_reachable()
+    if problem:
+        message = f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string()} ({problem})"
+        if IN_CI:
+            pytest.fail(message + " — CI=true requires PostgreSQL", pytrace=False)
+        pytest.skip(message + " — PostgreSQL tests skipped")
+    name = f"panshi_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    if url in _engines:
+        _engines.pop(url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'panshi.sqlite3'}"
+
+
+_engines: dict[str, Engine] = {}
+
+
+def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the platform at `url`: one engine per database for the whole run, migrated once."""
+    monkeypatch.setenv("PANSHI_DATABASE_URL", url)
+    get_settings.cache_clear()
+    if url not in _engines:
+        _engines[url] = core_db.make_engine(url)
+        migrate.upgrade(_engines[url])
+    engine = _engines[url]
+    monkeypatch.setattr(core_db, "get_engine", lambda: engine)
+    return engine
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[Engine]:
+    """An empty, migrated database of each engine, configured as the platform's database."""
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    engine = _use(url, monkeypatch)
+    _empty(engine)
+    yield engine
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
