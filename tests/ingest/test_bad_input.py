@@ -45,7 +45,9 @@ def test_bad_row_is_rejected_with_row_field_and_reason(
     assert errors and errors[0].field == field
     if code:
         assert errors[0].code == code
-    assert all("\u4e00" <= ch <= "\u9fff" for ch in errors[0].message[:1]) or errors[0].message  # readable text
+    assert (
+        all("\u4e00" <= ch <= "\u9fff" for ch in errors[0].message[:1]) or errors[0].message
+    )  # readable text
     assert errors[0].column  # the header as the clerk spelt it
 
 
@@ -59,7 +61,12 @@ def test_bad_resident_id_birth_date(engine: Engine, tmp_path: Path) -> None:
     from panshi.identifiers import resident_id_check_char
 
     first17 = "22028420260230123"
-    result = ingest(write_csv(tmp_path / "p.csv", [person_penalty_row(1, **{"证件号码": first17 + resident_id_check_char(first17)})]))  # noqa: E501
+    result = ingest(
+        write_csv(
+            tmp_path / "p.csv",
+            [person_penalty_row(1, **{"证件号码": first17 + resident_id_check_char(first17)})],
+        )
+    )  # noqa: E501
     assert result.rejected == 1 and result.errors[0].field == "id_number"
 
 
@@ -113,7 +120,9 @@ def test_hostile_text_is_stored_verbatim(engine: Engine, tmp_path: Path) -> None
 
 
 def test_same_record_twice_in_one_file(engine: Engine, tmp_path: Path) -> None:
-    result = ingest(write_csv(tmp_path / "p.csv", [penalty_row(1), penalty_row(1, **{"违法事实": "另一版本"})]))
+    result = ingest(
+        write_csv(tmp_path / "p.csv", [penalty_row(1), penalty_row(1, **{"违法事实": "另一版本"})])
+    )
     assert (result.accepted, result.rejected) == (1, 1)
     assert result.errors[0].row == 2 and result.errors[0].code == "duplicate_in_file"
     assert "第 1 行" in result.errors[0].message
@@ -123,7 +132,11 @@ def test_ndjson_broken_line_is_a_row_error(engine: Engine, tmp_path: Path) -> No
     import json
 
     path = tmp_path / "p.ndjson"
-    lines = [json.dumps(penalty_row(1), ensure_ascii=False), "{not json", json.dumps(penalty_row(3), ensure_ascii=False)]
+    lines = [
+        json.dumps(penalty_row(1), ensure_ascii=False),
+        "{not json",
+        json.dumps(penalty_row(3), ensure_ascii=False),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = ingest(path)
     assert (result.received, result.accepted, result.rejected) == (3, 2, 1)

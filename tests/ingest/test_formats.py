@@ -12,6 +12,7 @@ from factories import ingest, penalty_row, person_penalty_row, write_csv, write_
 from panshi.core.db import unit_of_work
 from panshi.records.models import Record
 
+
 def _rows() -> list[dict[str, str]]:
     return [penalty_row(1), penalty_row(2, **{"违法事实": "多行\n违法事实"}), person_penalty_row(3)]
 
@@ -33,7 +34,9 @@ def test_every_format_lands_the_same_records(engine: Engine, tmp_path: Path, nam
     result = ingest(path)
     assert (result.received, result.accepted, result.rejected) == (3, 3, 0), result.errors
     with unit_of_work() as session:
-        facts = session.scalars(select(Record.data["violation_facts"].as_string()).order_by(Record.id)).all()
+        facts = session.scalars(
+            select(Record.data["violation_facts"].as_string()).order_by(Record.source_row)
+        ).all()
         assert facts[1] == "多行\n违法事实"
         assert session.scalar(select(func.count()).select_from(Record)) == 3
 

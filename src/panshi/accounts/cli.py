@@ -25,7 +25,9 @@ def add_department(
     except PanshiError as exc:
         Console(stderr=True).print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
-    Console(stderr=True).print(f"department {department.id} {department.name} ({department.uscc}); API token:")
+    Console(stderr=True).print(
+        f"department {department.id} {department.name} ({department.uscc}); API token:"
+    )
     typer.echo(token)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
-from fastapi_offline import FastAPIOffline
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -12,9 +12,7 @@ from panshi.core import db
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", "panshi:migrations")
-    config.set_main_option(
-        "file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s"
-    )
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     if url:
         config.set_main_option("sqlalchemy.url", url)
     return config

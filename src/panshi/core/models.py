@@ -6,4 +6,14 @@ from panshi.ingest.models import Batch, BatchIssue
 from panshi.records.models import Record, RecordHistory
 from panshi.subjects.models import Subject, SubjectCode
 
-__all__ = ["ApiToken", "Base", "Batch", "BatchIssue", "Department", "Record", "RecordHistory", "Subject", "SubjectCode"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Batch",
+    "BatchIssue",
+    "Department",
+    "Record",
+    "RecordHistory",
+    "Subject",
+    "SubjectCode",
+]

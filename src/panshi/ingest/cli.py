@@ -19,7 +19,9 @@ from panshi.ingest.service import Submitter, ingest_file
 
 def ingest(
     file: Path = typer.Argument(..., help="CSV (UTF-8/GBK), XLSX, JSON or NDJSON file"),
-    record_type: str = typer.Option(..., "--type", "-t", help="admin_penalty (行政处罚) | admin_license (行政许可)"),
+    record_type: str = typer.Option(
+        ..., "--type", "-t", help="admin_penalty (行政处罚) | admin_license (行政许可)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables"),
 ) -> None:
     """Import a file of records; bad rows come back with row, field and reason (exit 0), unreadable files exit 2."""

@@ -37,14 +37,14 @@ def map_header(record_type: RecordType, header: list[str]) -> ColumnMap:
         key = header_key(raw)
         if not key or key in ignored:
             continue
-        name = exact.get(key) or loose.get(header_key(strip_hint(raw)))
-        if name is None:
+        field_name = exact.get(key) or loose.get(header_key(strip_hint(raw)))
+        if field_name is None:
             unknown.append(raw)
-        elif name in column_of:
-            duplicate.append(f"“{header_of[name]}”与“{raw}”")
+        elif field_name in column_of:
+            duplicate.append(f"“{header_of[field_name]}”与“{raw}”")
         else:
-            column_of[name] = f"c{i}"
-            header_of[name] = raw
+            column_of[field_name] = f"c{i}"
+            header_of[field_name] = raw
     problems: list[str] = []
     if unknown:
         problems.append("无法识别的列：" + "；".join(_suggest(record_type, h) for h in unknown))

@@ -122,7 +122,9 @@ def _open_csv(path: Path, head: bytes, chunk_rows: int) -> SourceFile:
                 assert isinstance(frame, pl.DataFrame)
                 for offset in range(0, frame.height, chunk_rows):
                     part = frame.slice(offset, chunk_rows)
-                    yield part.with_row_index("_row", offset=first_row).with_columns(pl.col("_row").cast(pl.Int64))
+                    yield part.with_row_index("_row", offset=first_row).with_columns(
+                        pl.col("_row").cast(pl.Int64)
+                    )
                     first_row += part.height
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise UnreadableFile(_csv_error(exc, bad_rows, encoding)) from None
@@ -185,7 +187,9 @@ def _open_xlsx(path: Path, chunk_rows: int) -> SourceFile:
         for row_no, cells in enumerate(rows, start=1):
             texts = [(cell_text(c) or None) for c in cells]
             if any(t is not None for t in texts[width:]):
-                raise UnreadableFile(f"Excel 第 {row_no} 行数据（表格第 {row_no + 1} 行）在表头之外的列中有内容")
+                raise UnreadableFile(
+                    f"Excel 第 {row_no} 行数据（表格第 {row_no + 1} 行）在表头之外的列中有内容"
+                )
             if all(t is None for t in texts):
                 continue  # formatted but empty rows that Excel keeps: nothing to store
             numbers.append(row_no)
@@ -224,7 +228,9 @@ def _json_rows(
             continue
         unknown = [k for k in obj if k not in index]
         if unknown:
-            problems.append(RowProblem(row_no, "unknown_key", f"该条数据含有首条数据中没有的键：{unknown[:5]}"))
+            problems.append(
+                RowProblem(row_no, "unknown_key", f"该条数据含有首条数据中没有的键：{unknown[:5]}")
+            )
             continue
         row: list[str | None] = [None] * len(header)
         for key, value in obj.items():
@@ -244,8 +250,7 @@ def _open_json_array(path: Path, chunk_rows: int) -> SourceFile:
     def objects() -> Iterator[tuple[int, Any]]:
         with path.open("rb") as fh:
             try:
-                for n, obj in enumerate(ijson.items(fh, "item", use_float=True), start=1):
-                    yield n, obj
+                yield from enumerate(ijson.items(fh, "item", use_float=True), start=1)
             except ijson.JSONError as exc:
                 raise UnreadableFile(f"JSON 无法解析：{exc}") from None
 
@@ -261,7 +266,9 @@ def _open_json_array(path: Path, chunk_rows: int) -> SourceFile:
         yield first
         yield from stream
 
-    return SourceFile("json", "utf-8", header, _json_rows(all_objects(), header, problems, chunk_rows), problems)
+    return SourceFile(
+        "json", "utf-8", header, _json_rows(all_objects(), header, problems, chunk_rows), problems
+    )
 
 
 def _open_ndjson(path: Path, chunk_rows: int) -> SourceFile:
@@ -292,4 +299,6 @@ def _open_ndjson(path: Path, chunk_rows: int) -> SourceFile:
         yield first
         yield from stream
 
-    return SourceFile("ndjson", "utf-8", header, _json_rows(all_objects(), header, problems, chunk_rows), problems)
+    return SourceFile(
+        "ndjson", "utf-8", header, _json_rows(all_objects(), header, problems, chunk_rows), problems
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,7 +60,10 @@ def submit_batch(
     with tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
         path = _save_upload(file, Path(tmp))
         submitter = Submitter(
-            channel="api", actor=who.actor, department_id=who.department_id, department_uscc=who.department_uscc
+            channel="api",
+            actor=who.actor,
+            department_id=who.department_id,
+            department_uscc=who.department_uscc,
         )
         return ingest_file(session, path=path, record_type=type, submitter=submitter, filename=file.filename)
 
@@ -75,7 +77,9 @@ def _visible_batch(session: Session, batch_id: str, who: Principal) -> Batch:
 
 @router.get("/{batch_id}", response_model=BatchResult)
 def get_batch(
-    batch_id: str, who: Annotated[Principal, Depends(principal)], session: Annotated[Session, Depends(read_session)]
+    batch_id: str,
+    who: Annotated[Principal, Depends(principal)],
+    session: Annotated[Session, Depends(read_session)],
 ) -> BatchResult:
     """A batch's counts and its first rejected rows."""
     return batch_result(session, _visible_batch(session, batch_id, who))
@@ -83,7 +87,9 @@ def get_batch(
 
 @router.get("/{batch_id}/errors.csv")
 def get_error_report(
-    batch_id: str, who: Annotated[Principal, Depends(principal)], session: Annotated[Session, Depends(read_session)]
+    batch_id: str,
+    who: Annotated[Principal, Depends(principal)],
+    session: Annotated[Session, Depends(read_session)],
 ) -> StreamingResponse:
     """The batch's row-by-row error report as CSV (UTF-8 with BOM, so that Excel reads the Chinese)."""
     _visible_batch(session, batch_id, who)

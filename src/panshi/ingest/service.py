@@ -140,7 +140,14 @@ def _row_issue(issue: BatchIssue) -> RowIssue:
     )  # fmt: skip
 
 
-REPORT_HEADER = ["行号(row)", "字段(field)", "列名(column)", "问题代码(code)", "级别(severity)", "说明(message)"]
+REPORT_HEADER = [
+    "行号(row)",
+    "字段(field)",
+    "列名(column)",
+    "问题代码(code)",
+    "级别(severity)",
+    "说明(message)",
+]
 
 
 def error_report_rows(session: Session, batch_id: str) -> Iterator[list[str]]:

@@ -9,7 +9,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panshi.core.db import Base
-from panshi.core.types import BigId, JSONDoc, UTCDateTime
+from panshi.core.types import BigId, JSONDoc, JSONText, UTCDateTime
 
 
 class Record(Base):
@@ -29,7 +29,7 @@ class Record(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     catalog_version: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # normalised values, by field name
-    submitted: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # values as submitted, by header
+    submitted: Mapped[dict[str, Any]] = mapped_column(JSONText)  # values as submitted, by header
     source_row: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -54,6 +54,6 @@ class RecordHistory(Base):
     batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
     previous_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
-    previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -11,7 +11,7 @@ from panshi.accounts.models import Department
 from panshi.records.models import Record, RecordHistory
 
 
-def of_subject(session: Session, subject_id: int) -> Sequence[Row[tuple[Record, Department]]]:
+def of_subject(session: Session, subject_id: int) -> Sequence[Row[Record, Department]]:
     query = (
         select(Record, Department)
         .join(Department, Department.id == Record.department_id)

@@ -28,7 +28,7 @@ class Subject(Base):
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     id_number: Mapped[str | None] = mapped_column(String(64))  # natural persons; full view only
     region_code: Mapped[str | None] = mapped_column(String(6))
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -16,7 +16,9 @@ def find(session: Session, *, code: str, person_subject_key: str | None) -> Subj
     )
     if subject is None:
         subject = session.scalar(
-            select(Subject).join(SubjectCode, SubjectCode.subject_id == Subject.id).where(SubjectCode.code == code)
+            select(Subject)
+            .join(SubjectCode, SubjectCode.subject_id == Subject.id)
+            .where(SubjectCode.code == code)
         )
     # A provisional subject merged into its USCC subject answers as the latter.
     while subject is not None and subject.merged_into_id is not None:

@@ -36,7 +36,9 @@ def _masked(kind: str, code: str) -> str:
 
 
 def subject_out(session: Session, subject: Subject) -> SubjectOut:
-    codes = [SubjectCodeOut(code_type=c.code_type, code=c.code) for c in repository.codes_of(session, subject.id)]
+    codes = [
+        SubjectCodeOut(code_type=c.code_type, code=c.code) for c in repository.codes_of(session, subject.id)
+    ]
     return SubjectOut(
         public_id=subject.public_id, kind=subject.kind, name=subject.name, uscc=subject.uscc,
         id_number=subject.id_number, region_code=subject.region_code,

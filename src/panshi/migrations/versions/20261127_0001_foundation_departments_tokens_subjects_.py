@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 17:30:57.433531
+Create Date: 2026-11-27 18:35:28.281435
 """
 
 from collections.abc import Sequence
@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("uscc", name=op.f("uq_subjects_uscc")),
     )
     with op.batch_alter_table("subjects", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_subjects_merged_into_id"), ["merged_into_id"], unique=False)
         batch_op.create_index("ix_subjects_name", ["name"], unique=False)
 
     op.create_table(
@@ -149,11 +150,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column(
-            "submitted",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
+        sa.Column("submitted", sa.JSON(), nullable=False),
         sa.Column("source_row", sa.Integer(), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -187,11 +184,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
-        sa.Column(
-            "previous_submitted",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
+        sa.Column("previous_submitted", sa.JSON(), nullable=True),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -230,6 +223,7 @@ def downgrade() -> None:
     op.drop_table("api_tokens")
     with op.batch_alter_table("subjects", schema=None) as batch_op:
         batch_op.drop_index("ix_subjects_name")
+        batch_op.drop_index(batch_op.f("ix_subjects_merged_into_id"))
 
     op.drop_table("subjects")
     op.drop_table("departments")
