@@ -61,6 +61,12 @@ def test_department_submits_and_reads_its_error_report(
     again = client.get(f"/api/v1/batches/{body['batch_id']}", headers=_auth(tokens["department"]))
     assert again.json()["accepted"] == 1
 
+    with unit_of_work(write=True) as session:
+        _, other = accounts.add_department(session, name="磐石市税务局", uscc=OTHER_DEPT_USCC)
+    for path in (f"/api/v1/batches/{body['batch_id']}", f"/api/v1/batches/{body['batch_id']}/errors.csv"):
+        assert client.get(path, headers=_auth(other)).status_code == 404  # another department's batch
+        assert client.get(path, headers=_auth(tokens["operator"])).status_code == 200
+
 
 def test_operator_reads_a_credit_file(client: TestClient, tokens: dict[str, str], tmp_path: Path) -> None:
     row = penalty_row(1)
