@@ -115,21 +115,31 @@ def _open_csv(path: Path, head: bytes, chunk_rows: int) -> SourceFile:
         raise UnreadableFile(_csv_error(exc, bad_rows, encoding)) from None
 
     def chunks() -> Iterator[pl.DataFrame]:
+        # Arrow yields one batch per block (a few thousand rows); validation has a fixed cost per
+        # call, so batches are gathered up to `chunk_rows` before they are handed on.
         first_row = 1
+        pending: list[pa.RecordBatch] = []
+        pending_rows = 0
         try:
             for batch in reader:
-                frame = pl.from_arrow(batch)
-                assert isinstance(frame, pl.DataFrame)
-                for offset in range(0, frame.height, chunk_rows):
-                    part = frame.slice(offset, chunk_rows)
-                    yield part.with_row_index("_row", offset=first_row).with_columns(
-                        pl.col("_row").cast(pl.Int64)
-                    )
-                    first_row += part.height
+                pending.append(batch)
+                pending_rows += batch.num_rows
+                if pending_rows >= chunk_rows:
+                    yield _numbered(pa.Table.from_batches(pending), first_row)
+                    first_row += pending_rows
+                    pending, pending_rows = [], 0
+            if pending_rows:
+                yield _numbered(pa.Table.from_batches(pending), first_row)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise UnreadableFile(_csv_error(exc, bad_rows, encoding)) from None
 
     return SourceFile("csv", encoding, header, chunks())
+
+
+def _numbered(table: pa.Table, first_row: int) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame.with_row_index("_row", offset=first_row).with_columns(pl.col("_row").cast(pl.Int64))
 
 
 def _csv_error(exc: Exception, bad_rows: list[str], encoding: str) -> str:

@@ -14,7 +14,15 @@ from functools import partial
 
 import polars as pl
 
-from panshi.catalog.schemas import AnyOfRequiredWhen, CodeKind, DateOrder, FieldSpec, FieldType, RecordType, RequiredWhen
+from panshi.catalog.schemas import (
+    AnyOfRequiredWhen,
+    CodeKind,
+    DateOrder,
+    FieldSpec,
+    FieldType,
+    RecordType,
+    RequiredWhen,
+)
 from panshi.core.security import person_key
 from panshi.identifiers import vectorised as idv
 from panshi.ingest.headers import ColumnMap
@@ -22,6 +30,7 @@ from panshi.ingest.headers import ColumnMap
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
 EXCEL_EPOCH = date(1899, 12, 30)
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2099, 12, 31)
+DERIVED_INPUT = "derived:input"
 ISSUE_COLUMNS = {
     "row": pl.Int64,
     "field": pl.String,
@@ -45,12 +54,27 @@ class ValidatedChunk:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A column computed from one normalised field alone, such as an identifier's first issue.
+
+    Codes repeat across rows and fields (a department's own code is on every row), so `_derive`
+    computes each distinct code once per chunk for all the fields whose derived columns share a `key`.
+    """
+
+    name: str  # the column it becomes
+    source: str  # the field it is computed from
+    key: str  # what it computes: equal keys compute the same function of their input
+    value: pl.Expr  # reads only pl.col(DERIVED_INPUT)
+
+
+@dataclass(frozen=True)
 class Check:
     field: str
     code: pl.Expr  # the issue code (a literal, or per row for identifier checks)
     failed: pl.Expr  # true where the row has this problem
     message: pl.Expr  # evaluated only on the failing rows
     severity: str = "error"
+    derived: tuple[Derived, ...] = ()  # columns the expressions above read, computed first
 
 
 def _check(field: str, code: str, failed: pl.Expr, message: pl.Expr, severity: str = "error") -> Check:
@@ -59,6 +83,11 @@ def _check(field: str, code: str, failed: pl.Expr, message: pl.Expr, severity: s
 
 def _raw(name: str) -> str:
     return f"raw:{name}"
+
+
+def _text(name: str) -> str:
+    """The submitted value stripped, null where blank."""
+    return f"text:{name}"
 
 
 def _shown(name: str) -> pl.Expr:
@@ -72,37 +101,56 @@ def _blank_to_null(e: pl.Expr) -> pl.Expr:
     return pl.when(e == "").then(None).otherwise(e)
 
 
-def parse_date(e: pl.Expr) -> pl.Expr:
-    """Dates as departments send them: 2026-03-05, 2026/3/5, 20260305, 2026年3月5日, Excel serials."""
-    text = e.str.replace_all(r"\s+", "").str.replace(r"(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$", "")
-    text = idv.normalize_expr(text)  # full-width digits from Chinese input methods
+def _without_time(e: pl.Expr) -> pl.Expr:
+    """A submitted date without whitespace or a time of day."""
+    return e.str.replace_all(r"\s+", "").str.replace(r"(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$", "")
+
+
+def _date_of_text(text: pl.Expr) -> pl.Expr:
+    """The first format that parses `text` (normalised, without time), or an Excel serial; unbounded."""
     parsed = [text.str.strptime(pl.Date, fmt, strict=False) for fmt in DATE_FORMATS]
     serial = (
         pl.when(text.str.contains(r"^\d{5}(?:\.0+)?$"))
         .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=text.str.extract(r"^(\d{5})").cast(pl.Int64)))
         .otherwise(None)
     )
-    result = pl.coalesce(*parsed, serial)
+    return pl.coalesce(*parsed, serial)
+
+
+def _date_in_range(result: pl.Expr) -> pl.Expr:
     return pl.when(result.is_between(pl.lit(MIN_DATE), pl.lit(MAX_DATE))).then(result).otherwise(None)
 
 
-def _normalised(f: FieldSpec) -> pl.Expr:
-    raw = _blank_to_null(pl.col(_raw(f.name)))
+def parse_date(e: pl.Expr) -> pl.Expr:
+    """Dates as departments send them: 2026-03-05, 2026/3/5, 20260305, 2026年3月5日, Excel serials."""
+    text = idv.normalize_expr(_without_time(e))  # full-width digits from Chinese input methods
+    return _date_in_range(_date_of_text(text))
+
+
+def _normalising_steps(f: FieldSpec) -> list[pl.Expr]:
+    """How `f` is normalised, as successive steps that each read the column the step before wrote.
+
+    Every step reads its input several times; materialising each one (an eager `with_columns` does
+    not eliminate common subexpressions) keeps a chunk from recomputing them many times over.
+    """
+    text, value = pl.col(_text(f.name)), pl.col(f.name)
     if f.type is FieldType.code:
-        return pl.when(raw.is_null()).then(None).otherwise(idv.normalize_expr(raw))
+        return [pl.when(text.is_null()).then(None).otherwise(idv.normalize_expr(text))]
     if f.type is FieldType.enum:
-        value = raw.str.replace_all("；", ";").str.replace_all(r"\s+", "")
+        value = text.str.replace_all("；", ";").str.replace_all(r"\s+", "")
         if f.multiple:
-            parts = value.str.split(";").list.eval(pl.element().filter(pl.element() != "")).list.unique(
-                maintain_order=True
+            parts = (
+                value.str.split(";")
+                .list.eval(pl.element().filter(pl.element() != ""))
+                .list.unique(maintain_order=True)
             )
-            return parts.list.join(";")
-        return value
+            return [parts.list.join(";")]
+        return [value]
     if f.type is FieldType.date:
-        return parse_date(raw)
+        return [_without_time(text), idv.normalize_expr(value), _date_of_text(value), _date_in_range(value)]
     if f.type is FieldType.amount:
-        return raw.str.replace_all(r"[,，\s]", "").str.replace(r"万元$", "")
-    return raw
+        return [text.str.replace_all(r"[,，\s]", "").str.replace(r"万元$", "")]
+    return [text]
 
 
 def _condition(field: str, values: list[str]) -> pl.Expr:
@@ -111,7 +159,7 @@ def _condition(field: str, values: list[str]) -> pl.Expr:
 
 def _field_checks(f: FieldSpec, *, today: date) -> list[Check]:
     col, label = pl.col(f.name), f.label
-    present = pl.col(_raw(f.name)).str.strip_chars().str.len_chars().fill_null(0) > 0
+    present = pl.col(_text(f.name)).is_not_null()
     checks: list[Check] = []
     if f.required:
         checks.append(_check(f.name, "missing_required", ~present, pl.lit(f"{label}为必填项，不能为空")))
@@ -119,8 +167,10 @@ def _field_checks(f: FieldSpec, *, today: date) -> list[Check]:
         _check(
             f.name,
             "too_long",
-            present & (pl.col(_raw(f.name)).str.strip_chars().str.len_chars() > f.max_length),
-            pl.format(f"{label}超过 {f.max_length} 个字符（实有 {{}} 个）", pl.col(_raw(f.name)).str.len_chars()),
+            present & (pl.col(_text(f.name)).str.len_chars() > f.max_length),
+            pl.format(
+                f"{label}超过 {f.max_length} 个字符（实有 {{}} 个）", pl.col(_raw(f.name)).str.len_chars()
+            ),
         )
     )
     if f.type is FieldType.enum:
@@ -166,7 +216,6 @@ def _field_checks(f: FieldSpec, *, today: date) -> list[Check]:
 
 def _code_checks(f: FieldSpec, applies: pl.Expr, today: date) -> list[Check]:
     kind = f.code_kind.value if f.code_kind else "unknown"
-    col = pl.col(f.name)
     errors: dict[str, Callable[[pl.Expr], pl.Expr]] = {
         "uscc": idv.uscc_error_expr,
         "org_code": idv.org_code_error_expr,
@@ -177,15 +226,27 @@ def _code_checks(f: FieldSpec, applies: pl.Expr, today: date) -> list[Check]:
         "uscc": idv.uscc_warning_expr,
         "reg_no": idv.reg_no_warning_expr,
     }
-    found = [(errors[kind](col), "error")]
+    found: list[tuple[Callable[[pl.Expr], pl.Expr], str]] = [(errors[kind], "error")]
     if kind in warnings:
-        found.append((warnings[kind](col), "warning"))
+        found.append((warnings[kind], "warning"))
     checks = []
-    for issue_code, severity in found:
-        explained = issue_code.map_elements(lambda c, k=kind: idv.issue_message(c, k), return_dtype=pl.String)
+    for issue_of, severity in found:
+        derived = Derived(
+            f"{severity}:{f.name}", f.name, f"{kind}:{severity}", issue_of(pl.col(DERIVED_INPUT))
+        )
+        issue_code = pl.col(derived.name)
+        explained = issue_code.map_elements(partial(_explain, kind=kind), return_dtype=pl.String)
         message = pl.format(f"{f.label}“{{}}”：{{}}", _shown(f.name), explained)
-        checks.append(Check(f.name, issue_code, applies & issue_code.is_not_null(), message, severity))
+        checks.append(
+            Check(
+                f.name, issue_code, applies & issue_code.is_not_null(), message, severity, derived=(derived,)
+            )
+        )
     return checks
+
+
+def _explain(issue_code: str, kind: str) -> str:
+    return idv.issue_message(issue_code, kind)
 
 
 def _rule_checks(record_type: RecordType) -> list[Check]:
@@ -225,7 +286,9 @@ def _department_check(record_type: RecordType, own_department_uscc: str) -> Chec
         name,
         "not_own_department",
         pl.col(name).is_not_null() & (pl.col(name) != own_department_uscc),
-        pl.format(f"{label}“{{}}”不是本单位的代码（{own_department_uscc}）：只能报送本单位的数据", _shown(name)),
+        pl.format(
+            f"{label}“{{}}”不是本单位的代码（{own_department_uscc}）：只能报送本单位的数据", _shown(name)
+        ),
     )
 
 
@@ -247,67 +310,120 @@ def validate_chunk(
     secret: bytes,
 ) -> ValidatedChunk:
     """Validate one chunk; see the module docstring."""
+    submitted = [f"submitted:c{i}" for i in range(len(columns.headers))]
     raw = frame.select(
         pl.col("_row"),
         *[
-            (pl.col(columns.column_of[f.name]) if f.name in columns.column_of else pl.lit(None, pl.String)).alias(
-                _raw(f.name)
-            )
+            (
+                pl.col(columns.column_of[f.name]) if f.name in columns.column_of else pl.lit(None, pl.String)
+            ).alias(_raw(f.name))
             for f in record_type.fields
         ],
-        pl.struct(
-            [pl.col(f"c{i}").alias(h or f"列{i + 1}") for i, h in enumerate(columns.headers)]
-        ).struct.json_encode().alias("submitted"),
+        *[pl.col(c.removeprefix("submitted:")).alias(c) for c in submitted],
     )
-    rows = raw.with_columns([_normalised(f).alias(f.name) for f in record_type.fields])
+    rows = _derive(_normalise(raw, record_type), checks)
     issues = _issues(rows, checks, columns)
     rejected = issues.filter(pl.col("severity") == "error").get_column("row").unique()
-    good = rows.filter(~pl.col("_row").is_in(rejected.implode()))
-    staged, codes = _stage(good, record_type, secret)
+    # Staging reads only the normalised fields and the submitted columns: filter just those.
+    kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted)
+    good = kept.filter(~pl.col("_row").is_in(rejected.implode())) if len(rejected) else kept
+    submitted_json = pl.struct(
+        [pl.col(f"submitted:c{i}").alias(h or f"列{i + 1}") for i, h in enumerate(columns.headers)]
+    ).struct.json_encode()
+    staged, codes = _stage(good, record_type, secret, submitted_json)
     return ValidatedChunk(staged, codes, issues)
 
 
+def _normalise(raw: pl.DataFrame, record_type: RecordType) -> pl.DataFrame:
+    rows = raw.with_columns(
+        _blank_to_null(pl.col(_raw(f.name))).alias(_text(f.name)) for f in record_type.fields
+    )
+    steps = {f.name: _normalising_steps(f) for f in record_type.fields}
+    for depth in range(max(len(s) for s in steps.values())):
+        rows = rows.with_columns(s[depth].alias(name) for name, s in steps.items() if depth < len(s))
+    return rows
+
+
+def _derive(rows: pl.DataFrame, checks: list[Check]) -> pl.DataFrame:
+    """Add the checks' derived columns, each key computed once per distinct value of its fields."""
+    values: dict[str, pl.Expr] = {}
+    sources: dict[str, list[str]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for derived in (d for c in checks for d in c.derived):
+        values[derived.key] = derived.value
+        if derived.source not in sources.setdefault(derived.key, []):
+            sources[derived.key].append(derived.source)
+        names[derived.key, derived.source] = derived.name
+    # Identifier checks are long expressions whose planning dominates a chunk's cost: one
+    # evaluation per key for all its fields, e.g. a USCC check for subject and department codes.
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key, key_fields in sources.items():
+        groups.setdefault(tuple(key_fields), []).append(key)
+    for fields, keys in groups.items():
+        inputs = [rows.select(pl.col(name).alias(DERIVED_INPUT)) for name in fields]
+        distinct = pl.concat(inputs).unique().with_columns(values[key].alias(key) for key in keys)
+        for name, codes in zip(fields, inputs, strict=True):
+            found = codes.join(
+                distinct, on=DERIVED_INPUT, how="left", nulls_equal=True, maintain_order="left"
+            )
+            rows = rows.hstack([found.get_column(key).alias(names[key, name]) for key in keys])
+    return rows
+
+
 def _issues(rows: pl.DataFrame, checks: list[Check], columns: ColumnMap) -> pl.DataFrame:
+    # Every check's flag in one parallel pass; messages are built only for checks that failed.
+    flags = rows.select([c.failed.fill_null(False).alias(f"f{i}") for i, c in enumerate(checks)])
+    failing = [i for i, hit in enumerate(flags.select(pl.all().any()).row(0)) if hit]
     found = [
-        rows.filter(check.failed).select(
+        _failing_rows(rows, checks[i], flags.get_column(f"f{i}")).select(
             pl.col("_row").alias("row"),
-            pl.lit(check.field).alias("field"),
-            pl.lit(columns.header_of.get(check.field, check.field)).alias("column"),
-            check.code.cast(pl.String).alias("code"),
-            pl.lit(check.severity).alias("severity"),
-            check.message.cast(pl.String).alias("message"),
+            pl.lit(checks[i].field).alias("field"),
+            pl.lit(columns.header_of.get(checks[i].field, checks[i].field)).alias("column"),
+            checks[i].code.cast(pl.String).alias("code"),
+            pl.lit(checks[i].severity).alias("severity"),
+            checks[i].message.cast(pl.String).alias("message"),
         )
-        for check in checks
+        for i in failing
     ]
-    found = [f for f in found if f.height]
     if not found:
         return pl.DataFrame(schema=ISSUE_COLUMNS)
     return pl.concat(found).sort("row", maintain_order=True)
 
 
-def _stage(good: pl.DataFrame, record_type: RecordType, secret: bytes) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _failing_rows(rows: pl.DataFrame, check: Check, failed: pl.Series) -> pl.DataFrame:
+    """The rows `check` failed on, with only the columns its issue is built from."""
+    names = {"_row", *check.code.meta.root_names(), *check.message.meta.root_names()}
+    return rows.select(n for n in rows.columns if n in names).filter(failed)
+
+
+def _stage(
+    good: pl.DataFrame, record_type: RecordType, secret: bytes, submitted: pl.Expr
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     s = record_type.subject
-    kind = pl.col(s.category).replace_strict(s.categories, default=None)
-    is_person = kind == "natural_person"
+    is_person = pl.col("__kind") == "natural_person"
     resident = pl.col(s.id_type).is_in(s.resident_id_types).fill_null(False) if s.id_type else pl.lit(False)
     person_identity = (
-        pl.when(resident).then(pl.col(s.id_number)).otherwise(pl.concat_str([pl.col(s.id_type), pl.col(s.id_number)], separator=":"))
+        pl.when(resident)
+        .then(pl.col(s.id_number))
+        .otherwise(pl.concat_str([pl.col(s.id_type), pl.col(s.id_number)], separator=":"))
         if s.id_type and s.id_number
         else pl.lit(None, pl.String)
     )
     code_fields = [n for n in (s.reg_no, s.org_code, *s.other_codes) if n]
     provisional = [pl.concat_str([pl.lit(n.removeprefix("subject_") + ":"), pl.col(n)]) for n in code_fields]
     data_fields = [
-        (pl.col(f.name).dt.to_string("%Y-%m-%d") if f.type is FieldType.date else pl.col(f.name)).alias(f.name)
+        (pl.col(f.name).dt.to_string("%Y-%m-%d") if f.type is FieldType.date else pl.col(f.name)).alias(
+            f.name
+        )
         for f in record_type.fields
     ]
-    frame = good.with_columns(
-        kind.alias("__kind"),
+    frame = good.with_columns(pl.col(s.category).replace_strict(s.categories, default=None).alias("__kind"))
+    frame = frame.with_columns(
         pl.when(is_person).then(person_identity).otherwise(None).alias("__person"),
-    ).with_columns(
-        pl.col("__person").map_elements(partial(person_key, secret), return_dtype=pl.String).alias("__person_key"),
         pl.struct(data_fields).struct.json_encode().alias("__data"),
+        submitted.alias("submitted"),
     )
+    frame = frame.with_columns(_person_keys(frame.get_column("__person"), secret).alias("__person_key"))
     subject_key = pl.coalesce(
         pl.when(~is_person & pl.col(s.uscc).is_not_null()).then(pl.lit("uscc:") + pl.col(s.uscc)),
         pl.lit("person:") + pl.col("__person_key"),
@@ -321,10 +437,11 @@ def _stage(good: pl.DataFrame, record_type: RecordType, secret: bytes) -> tuple[
     )
     region = pl.coalesce(
         pl.col(s.uscc).str.slice(2, 6),
-        pl.when(resident).then(pl.col(s.id_number).str.slice(0, 6)) if s.id_number else pl.lit(None, pl.String),
+        pl.when(resident).then(pl.col(s.id_number).str.slice(0, 6))
+        if s.id_number
+        else pl.lit(None, pl.String),
         pl.col(s.reg_no).str.slice(0, 6) if s.reg_no else pl.lit(None, pl.String),
     )
-    hashes = [hashlib.sha256(d.encode()).hexdigest() for d in frame.get_column("__data").to_list()]
     staged = frame.select(
         pl.col("_row").alias("row"),
         natural_key.alias("natural_key"),
@@ -339,20 +456,43 @@ def _stage(good: pl.DataFrame, record_type: RecordType, secret: bytes) -> tuple[
         pl.col(record_type.department.name).alias("department_name"),
         pl.col(record_type.department.uscc).alias("department_uscc"),
         pl.col(record_type.decision_date).dt.to_string("%Y-%m-%d").alias("decision_date"),
-        pl.Series("content_hash", hashes, dtype=pl.String),
+        _content_hashes(frame.get_column("__data")),
         pl.col("__data").alias("data"),
         pl.col("submitted"),
     )
+    organisations = frame.select("_row", s.uscc, *code_fields).filter(
+        frame.get_column("__kind") != "natural_person"
+    )
     code_frames = [
-        frame.filter(pl.col(n).is_not_null() & ~is_person).select(
-            pl.col("_row").alias("row"), pl.lit(n.removeprefix("subject_")).alias("code_type"), pl.col(n).alias("code")
+        organisations.filter(pl.col(n).is_not_null()).select(
+            pl.col("_row").alias("row"),
+            pl.lit(n.removeprefix("subject_")).alias("code_type"),
+            pl.col(n).alias("code"),
         )
         for n in code_fields
     ]
     code_frames.append(
-        frame.filter(pl.col(s.uscc).is_not_null() & ~is_person).select(
-            pl.col("_row").alias("row"), pl.lit("org_code").alias("code_type"), pl.col(s.uscc).str.slice(8, 9).alias("code")
+        organisations.filter(pl.col(s.uscc).is_not_null()).select(
+            pl.col("_row").alias("row"),
+            pl.lit("org_code").alias("code_type"),
+            pl.col(s.uscc).str.slice(8, 9).alias("code"),
         )
     )
     codes = pl.concat(code_frames).unique(subset=["row", "code_type", "code"], maintain_order=True)
     return staged, codes
+
+
+def _person_keys(identities: pl.Series, secret: bytes) -> pl.Series:
+    """`person_key` of each identity, computed once per distinct identity."""
+    keys = {identity: person_key(secret, identity) for identity in identities.drop_nulls().unique().to_list()}
+    return identities.replace_strict(keys, default=None, return_dtype=pl.String)
+
+
+def _content_hashes(data: pl.Series) -> pl.Series:
+    """SHA-256 hex of each row's data JSON (UTF-8), as stored hashes were computed."""
+    # Hashing the UTF-8 bytes as polars holds them skips decoding to str and encoding back.
+    return pl.Series(
+        "content_hash",
+        [hashlib.sha256(d).hexdigest() for d in data.cast(pl.Binary).to_list()],
+        dtype=pl.String,
+    )
