@@ -29,7 +29,7 @@ def test_identical_resubmission_changes_nothing(engine: Engine, tmp_path: Path) 
 
 
 def test_new_content_makes_a_new_version_with_history(engine: Engine, tmp_path: Path) -> None:
-    ingest(write_csv(tmp_path / "p.csv", [penalty_row(1)]))
+    first = ingest(write_csv(tmp_path / "p.csv", [penalty_row(1)]))
     result = ingest(write_csv(tmp_path / "q.csv", [penalty_row(1, **{"罚款金额(万元)": "2"})]))
     assert (result.accepted, result.updated) == (0, 1)
     with unit_of_work() as session:
@@ -39,6 +39,7 @@ def test_new_content_makes_a_new_version_with_history(engine: Engine, tmp_path: 
         assert [(h.version, h.event) for h in history] == [(1, "created"), (2, "updated")]
         assert history[1].previous_data is not None and history[1].previous_data["fine_amount"] == "1"
         assert history[1].batch_id == result.batch_id
+        assert history[1].previous_batch_id == first.batch_id  # whose headers label previous_submitted
 
 
 def test_credit_file_has_provenance(engine: Engine, tmp_path: Path) -> None:

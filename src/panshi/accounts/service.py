@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -29,6 +30,11 @@ class Principal:
     @property
     def actor(self) -> str:
         return f"token:{self.token_id}"
+
+
+def departments_by_id(session: Session, ids: Iterable[int]) -> dict[int, Department]:
+    """Departments by id (for showing where records came from)."""
+    return {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(set(ids))))}
 
 
 def add_department(session: Session, *, name: str, uscc: str) -> tuple[Department, str]:

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panshi.core.db import Base
-from panshi.core.types import BigId, UTCDateTime
+from panshi.core.types import BigId, JSONText, UTCDateTime
 
 
 class Batch(Base):
@@ -25,6 +25,7 @@ class Batch(Base):
     file_format: Mapped[str] = mapped_column(String(16))
     encoding: Mapped[str | None] = mapped_column(String(32))
     catalog_version: Mapped[str] = mapped_column(String(32))
+    headers: Mapped[list[str]] = mapped_column(JSONText)  # as submitted; records key their values by position
     received: Mapped[int]
     accepted: Mapped[int]
     updated: Mapped[int]

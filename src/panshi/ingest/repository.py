@@ -149,8 +149,9 @@ def merge(
             session,
             f"""
             INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
-                                        previous_submitted, actor, at)
-            SELECT r.id, r.version + 1, 'updated', :batch, s.content_hash, r.data, r.submitted, :actor, :now
+                                        previous_submitted, previous_batch_id, actor, at)
+            SELECT r.id, r.version + 1, 'updated', :batch, s.content_hash, r.data, r.submitted, r.batch_id,
+                   :actor, :now
             FROM {rows} s JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key
             WHERE r.content_hash <> s.content_hash""",
             **p,

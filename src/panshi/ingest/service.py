@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def ingest_file(
     batch = Batch(
         id=batch_id, record_type=rtype.key, department_id=submitter.department_id, channel=submitter.channel,
         filename=(filename or path.name)[:500], file_sha256=file_sha256(path), file_format=source.format,
-        encoding=source.encoding, catalog_version=catalog_version, received=0, accepted=0, updated=0,
+        encoding=source.encoding, catalog_version=catalog_version, headers=source.header, received=0, accepted=0, updated=0,
         unchanged=0, rejected=0, warnings=0, received_at=received_at, completed_at=received_at,
     )  # fmt: skip
     session.add(batch)
@@ -113,6 +113,17 @@ def _problem_frame(problems: list[RowProblem]) -> pl.DataFrame:
         },
         schema=ISSUE_COLUMNS,
     )
+
+
+def batch_headers(session: Session, batch_ids: Iterable[str]) -> dict[str, list[str]]:
+    """The headers of batches as submitted, by batch id."""
+    query = select(Batch.id, Batch.headers).where(Batch.id.in_(set(batch_ids)))
+    return {batch_id: headers for batch_id, headers in session.execute(query)}
+
+
+def label_submitted(headers: list[str], values: dict[str, str | None]) -> dict[str, str | None]:
+    """A record's submitted values (column position -> value) keyed by the headers again."""
+    return {headers[int(position)] or f"列{int(position) + 1}": value for position, value in values.items()}
 
 
 def batch_result(session: Session, batch: Batch) -> BatchResult:

@@ -327,8 +327,10 @@ def validate_chunk(
     # Staging reads only the normalised fields and the submitted columns: filter just those.
     kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted)
     good = kept.filter(~pl.col("_row").is_in(rejected.implode())) if len(rejected) else kept
+    # Values as submitted, keyed by column position: the batch keeps the header once
+    # (batches.headers), not every row.
     submitted_json = pl.struct(
-        [pl.col(f"submitted:c{i}").alias(h or f"列{i + 1}") for i, h in enumerate(columns.headers)]
+        [pl.col(f"submitted:c{i}").alias(str(i)) for i in range(len(columns.headers))]
     ).struct.json_encode()
     staged, codes = _stage(good, record_type, secret, submitted_json)
     return ValidatedChunk(staged, codes, issues)

@@ -54,6 +54,7 @@ class RecordHistory(Base):
     batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
     previous_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
-    previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+    previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONText)  # by column of previous batch
+    previous_batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)

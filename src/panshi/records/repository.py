@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from panshi.accounts.models import Department
 from panshi.records.models import Record, RecordHistory
 
 
-def of_subject(session: Session, subject_id: int) -> Sequence[Row[Record, Department]]:
+def of_subject(session: Session, subject_id: int) -> Sequence[Record]:
     query = (
-        select(Record, Department)
-        .join(Department, Department.id == Record.department_id)
+        select(Record)
         .where(Record.subject_id == subject_id)
         .order_by(Record.decision_date.desc(), Record.id.desc())
     )
-    return session.execute(query).all()
+    return session.scalars(query).all()
 
 
 def history_of(session: Session, record_ids: list[int]) -> list[RecordHistory]:

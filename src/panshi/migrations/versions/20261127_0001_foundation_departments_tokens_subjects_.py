@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 18:35:28.281435
+Create Date: 2026-11-27 19:00:10.700206
 """
 
 from collections.abc import Sequence
@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("file_format", sa.String(length=16), nullable=False),
         sa.Column("encoding", sa.String(length=32), nullable=True),
         sa.Column("catalog_version", sa.String(length=32), nullable=False),
+        sa.Column("headers", sa.JSON(), nullable=False),
         sa.Column("received", sa.Integer(), nullable=False),
         sa.Column("accepted", sa.Integer(), nullable=False),
         sa.Column("updated", sa.Integer(), nullable=False),
@@ -185,10 +186,14 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("previous_submitted", sa.JSON(), nullable=True),
+        sa.Column("previous_batch_id", sa.String(length=32), nullable=True),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"], ["batches.id"], name=op.f("fk_record_history_batch_id_batches")
+        ),
+        sa.ForeignKeyConstraint(
+            ["previous_batch_id"], ["batches.id"], name=op.f("fk_record_history_previous_batch_id_batches")
         ),
         sa.ForeignKeyConstraint(
             ["record_id"], ["records.id"], name=op.f("fk_record_history_record_id_records")
