@@ -15,9 +15,9 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -75,20 +75,25 @@ def raw_copy(url: str, path: Path, encoding: str) -> float:
 
 
 def ingest(url: str, path: Path) -> tuple[float, float, dict[str, object]]:
-    """Wall seconds, peak RSS (MiB) of the child, and the batch result."""
+    """Wall seconds, peak RSS (MiB) of this ingest's own process, and the batch result."""
     env = os.environ | {"PANSHI_DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "panshi.cli", "db", "upgrade"], env=env, check=True,
                    capture_output=True)  # fmt: skip
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "panshi.cli", "ingest", str(path), "--type", "admin_penalty", "--json"],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = json.loads(done.stdout)
-    return seconds, max(peak, before) / 1024, result
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "panshi.cli", "ingest", str(path), "--type", "admin_penalty", "--json"],
+            env=env, stdout=out, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        if child.returncode != 0:
+            error = child.stderr.read().decode(errors="replace")[-3000:] if child.stderr else ""
+            raise SystemExit(f"ingest failed with exit code {child.returncode}:\n{error}")
+        out.seek(0)
+        result = json.loads(out.read())
+    return seconds, usage.ru_maxrss / 1024, result
 
 
 def main() -> None:

@@ -147,3 +147,13 @@ def _nothing_stored() -> None:
     with unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
         assert session.scalar(select(func.count()).select_from(Record)) == 0
+
+
+def test_bad_rows_beyond_the_first_csv_block_are_reported(engine: Engine, tmp_path: Path) -> None:
+    # Arrow reads CSV in blocks of a few MiB; chunks gathered from several blocks must validate
+    # like one (a multi-chunk frame once made polars panic while building the issues).
+    rows = [penalty_row(i) for i in range(1, 12_001)]
+    rows[11_500] = penalty_row(11_501, **{"处罚决定日期": "2026-02-30"})
+    result = ingest(write_csv(tmp_path / "big.csv", rows))
+    assert (result.received, result.accepted, result.rejected) == (12_000, 11_999, 1)
+    assert (result.errors[0].row, result.errors[0].code) == (11_501, "bad_date")

@@ -139,6 +139,7 @@ def _open_csv(path: Path, head: bytes, chunk_rows: int) -> SourceFile:
 def _numbered(table: pa.Table, first_row: int) -> pl.DataFrame:
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
+    frame = frame.rechunk()  # one contiguous chunk per column, as the validation expects
     return frame.with_row_index("_row", offset=first_row).with_columns(pl.col("_row").cast(pl.Int64))
 
 
