@@ -45,7 +45,7 @@ class SourceFile:
     problems: list[RowProblem] = field(default_factory=list)  # filled while chunks are read
 
 
-def open_source(path: Path, *, chunk_rows: int = 50_000) -> SourceFile:
+def open_source(path: Path, *, chunk_rows: int) -> SourceFile:
     """Open `path`, detect its format (and for CSV its encoding) and read its header."""
     if not path.is_file():
         raise UnreadableFile(f"文件不存在：{path}")
