@@ -17,12 +17,13 @@ from sqlalchemy.engine import Engine, make_url
 
 from panshi.core import db as core_db
 from panshi.core import migrate
+from panshi.core.models import Base
 from panshi.core.settings import get_settings
 
 PG_ADMIN_URL = os.environ.get("PANSHI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TABLES = ["batch_issues", "record_history", "records", "batches", "subject_codes", "subjects", "api_tokens",
-          "departments"]  # fmt: skip
+# Every table of the platform, children before parents, from the models the migrations mirror.
+TABLES = [t.name for t in reversed(Base.metadata.sorted_tables)]
 
 
 def _pg_reachable() -> str | None:

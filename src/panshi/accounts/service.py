@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panshi.accounts.models import ApiToken, Department
@@ -30,6 +30,10 @@ class Principal:
     @property
     def actor(self) -> str:
         return f"token:{self.token_id}"
+
+
+def count_departments(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Department)) or 0
 
 
 def departments_by_id(session: Session, ids: Iterable[int]) -> dict[int, Department]:

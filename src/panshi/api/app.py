@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panshi import __version__
@@ -49,14 +48,14 @@ def create_app() -> FastAPI:
 def _home_page(session: Session) -> str:
     from html import escape
 
-    from panshi.accounts.models import Department
-    from panshi.records.models import Record
-    from panshi.subjects.models import Subject
+    from panshi.accounts.service import count_departments
+    from panshi.records.service import count_records
+    from panshi.subjects.service import count_subjects
 
     counts = {
-        "信用主体": session.scalar(select(func.count()).select_from(Subject)) or 0,
-        "信用记录": session.scalar(select(func.count()).select_from(Record)) or 0,
-        "数据来源单位": session.scalar(select(func.count()).select_from(Department)) or 0,
+        "信用主体": count_subjects(session),
+        "信用记录": count_records(session),
+        "数据来源单位": count_departments(session),
     }
     items = "".join(f"<li>{escape(k)}：<b>{v:,}</b></li>" for k, v in counts.items())
     name = escape(get_settings().node_name)

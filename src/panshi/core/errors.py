@@ -38,6 +38,11 @@ class UnreadableFile(PanshiError):
     status_code = 422
 
 
+class FileTooLarge(PanshiError):
+    code = "file_too_large"
+    status_code = 413
+
+
 class UnknownRecordType(PanshiError):
     code = "unknown_record_type"
     status_code = 422

@@ -15,18 +15,13 @@ from sqlalchemy.orm import Session
 
 from panshi.accounts.service import Principal
 from panshi.api.deps import principal, read_session, write_session
-from panshi.core.errors import NotAuthorised, NotFound, PanshiError
+from panshi.core.errors import FileTooLarge, NotAuthorised, NotFound
 from panshi.core.settings import get_settings
 from panshi.ingest.models import Batch
 from panshi.ingest.schemas import BatchResult
 from panshi.ingest.service import Submitter, batch_result, error_report_rows, ingest_file
 
 router = APIRouter(prefix="/api/v1/batches", tags=["ingest 数据归集"])
-
-
-class FileTooLarge(PanshiError):
-    code = "file_too_large"
-    status_code = 413
 
 
 def _save_upload(upload: UploadFile, directory: Path) -> Path:

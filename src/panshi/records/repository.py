@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panshi.records.models import Record, RecordHistory
@@ -17,6 +17,10 @@ def of_subject(session: Session, subject_id: int) -> Sequence[Record]:
         .order_by(Record.decision_date.desc(), Record.id.desc())
     )
     return session.scalars(query).all()
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Record)) or 0
 
 
 def history_of(session: Session, record_ids: list[int]) -> list[RecordHistory]:

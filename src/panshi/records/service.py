@@ -13,6 +13,11 @@ from panshi.records import repository
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut, RecordOut
 
 
+def count_records(session: Session) -> int:
+    """How many records the store holds (current versions)."""
+    return repository.count(session)
+
+
 def records_of_subject(session: Session, subject_id: int) -> list[RecordOut]:
     """Every record of a subject, newest decision first, each with its provenance and history."""
     records = repository.of_subject(session, subject_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from panshi.subjects.models import Subject, SubjectCode
@@ -24,6 +24,13 @@ def find(session: Session, *, code: str, person_subject_key: str | None) -> Subj
     while subject is not None and subject.merged_into_id is not None:
         subject = session.get(Subject, subject.merged_into_id)
     return subject
+
+
+def count(session: Session) -> int:
+    """Subjects with a credit file of their own (merged provisional subjects excluded)."""
+    return (
+        session.scalar(select(func.count()).select_from(Subject).where(Subject.merged_into_id.is_(None))) or 0
+    )
 
 
 def codes_of(session: Session, subject_id: int) -> list[SubjectCode]:

@@ -35,6 +35,10 @@ def _masked(kind: str, code: str) -> str:
     return mask_resident_id(code) if kind == "resident_id" else code
 
 
+def count_subjects(session: Session) -> int:
+    return repository.count(session)
+
+
 def subject_out(session: Session, subject: Subject) -> SubjectOut:
     codes = [
         SubjectCodeOut(code_type=c.code_type, code=c.code) for c in repository.codes_of(session, subject.id)
