@@ -8,12 +8,24 @@ from collections.abc import Iterable
 from itertools import count
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from panshi.access.schemas import CreditFileView
+from panshi.accounts.schemas import Principal, Role
 from panshi.core.db import unit_of_work
 from panshi.identifiers import org_code_check_char, resident_id_check_char, uscc_check_char
 from panshi.ingest.schemas import BatchResult
 from panshi.ingest.service import Submitter, ingest_file
 
 OPERATOR = Submitter(channel="cli", actor="test")
+OPERATOR_USER = Principal(role=Role.operator, actor="test:operator", display_name="测试运营人员")
+
+
+def full_file(session: Session, code: str, *, purpose: str = "测试核对") -> CreditFileView:
+    """A subject's full credit file, as an operator with a purpose sees it (the read is logged)."""
+    from panshi.access.service import credit_file
+
+    return credit_file(session, who=OPERATOR_USER, code=code, purpose=purpose, channel="cli")
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _serial = count(1)

@@ -66,7 +66,8 @@ def test_subject_show(engine: Engine, tmp_path: Path) -> None:
     code = make_uscc(1005)
     shown = runner.invoke(app, ["subject", "show", code, "--json"])
     assert shown.exit_code == 0
-    assert json.loads(shown.stdout)["records"][0]["data"]["decision_number"] == "磐市监处罚〔2025〕5号"
+    fields = {f["name"]: f["value"] for f in json.loads(shown.stdout)["records"][0]["fields"]}
+    assert fields["decision_number"] == "磐市监处罚〔2025〕5号"
     assert runner.invoke(app, ["subject", "show", make_uscc(99999)]).exit_code == 1
 
 

@@ -68,19 +68,28 @@ def test_department_submits_and_reads_its_error_report(
         assert client.get(path, headers=_auth(tokens["operator"])).status_code == 200
 
 
-def test_operator_reads_a_credit_file(client: TestClient, tokens: dict[str, str], tmp_path: Path) -> None:
+def test_credit_file_answers_each_caller_with_its_view(
+    client: TestClient, tokens: dict[str, str], tmp_path: Path
+) -> None:
     row = penalty_row(1)
     _post(client, write_csv(tmp_path / "p.csv", [row]), tokens["department"])
     code = row["行政相对人代码_1(统一社会信用代码)"]
-    response = client.get(f"/api/v1/subjects/{code}", headers=_auth(tokens["operator"]))
-    assert response.status_code == 200
-    body = response.json()
-    assert body["subject"]["name"] == row["行政相对人名称"]
-    assert body["records"][0]["provenance"]["department_uscc"] == DEPT_USCC
-    assert client.get(f"/api/v1/subjects/{code}", headers=_auth(tokens["department"])).status_code == 403
-    assert client.get(f"/api/v1/subjects/{code}").status_code == 401
+    url = f"/api/v1/subjects/{code}"
+
+    public = client.get(url).json()
+    assert public["subject"]["name"] == row["行政相对人名称"] and public["levels"] == ["public"]
+    assert public["records"][0]["provenance"] is None and not public["logged"]
+
+    without_purpose = client.get(url, headers=_auth(tokens["operator"])).json()
+    assert without_purpose["levels"] == ["public"] and without_purpose["more_with_purpose"]
+
+    full = client.get(url, params={"purpose": "数据核对"}, headers=_auth(tokens["operator"])).json()
+    assert full["records"][0]["provenance"]["department_uscc"] == DEPT_USCC
+    assert full["logged"] and "private" in full["levels"]
+
     missing = client.get("/api/v1/subjects/91220284MA0000000X", headers=_auth(tokens["operator"]))
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    assert client.get(url, headers=_auth("ps_not-a-token")).status_code == 401
 
 
 def test_refusals(client: TestClient, tokens: dict[str, str], tmp_path: Path) -> None:

@@ -7,11 +7,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from factories import ingest, make_resident_id, make_uscc, penalty_row, person_penalty_row, write_csv
+from factories import full_file, ingest, make_resident_id, make_uscc, penalty_row, person_penalty_row, write_csv
 from panshi.core.db import unit_of_work
 from panshi.identifiers import reg_no_check_digit
 from panshi.records.models import Record, RecordHistory
-from panshi.subjects import service as subjects
 from panshi.subjects.models import Subject
 
 
@@ -45,11 +44,12 @@ def test_new_content_makes_a_new_version_with_history(engine: Engine, tmp_path: 
 def test_credit_file_has_provenance(engine: Engine, tmp_path: Path) -> None:
     row = penalty_row(1)
     result = ingest(write_csv(tmp_path / "p.csv", [penalty_row(9), row], encoding="gbk"))
-    with unit_of_work() as session:
-        file = subjects.credit_file(session, row["行政相对人代码_1(统一社会信用代码)"])
+    with unit_of_work(write=True) as session:
+        file = full_file(session, row["行政相对人代码_1(统一社会信用代码)"])
     assert file.subject.name == row["行政相对人名称"] and file.subject.kind == "legal_entity"
     (record,) = file.records
     p = record.provenance
+    assert p is not None
     assert (p.batch_id, p.source_row, p.catalog_version) == (result.batch_id, 2, "2026.1")
     assert p.department_name == "磐石市市场监督管理局" and len(p.content_hash) == 64
     assert p.submitted["处罚决定日期"] == "2025-06-01" and "行政相对人名称" in p.submitted
@@ -67,19 +67,19 @@ def test_old_codes_lead_to_the_same_subject(engine: Engine, tmp_path: Path) -> N
                                                           "行政相对人代码_2(工商注册号)": reg_no})]))  # fmt: skip
     ingest(write_csv(tmp_path / "c.csv", [penalty_row(3, **{"行政相对人代码_1(统一社会信用代码)": "",
                                                           "行政相对人代码_3(组织机构代码)": org_code})]))  # fmt: skip
-    with unit_of_work() as session:
+    with unit_of_work(write=True) as session:
         for code in (uscc, reg_no, org_code):
-            file = subjects.credit_file(session, code)
+            file = full_file(session, code)
             assert file.subject.uscc == uscc
-            assert sorted(r.data["decision_number"] for r in file.records) == [
+            assert sorted(r.value("decision_number") for r in file.records) == [
                 "磐市监处罚〔2025〕1号", "磐市监处罚〔2025〕2号", "磐市监处罚〔2025〕3号"]  # fmt: skip
 
 
 def test_natural_person_is_keyed_by_id_number_not_stored_as_key(engine: Engine, tmp_path: Path) -> None:
     ingest(write_csv(tmp_path / "p.csv", [person_penalty_row(1), person_penalty_row(2)]))
     id_number = make_resident_id(1)
-    with unit_of_work() as session:
-        file = subjects.credit_file(session, id_number)
+    with unit_of_work(write=True) as session:
+        file = full_file(session, id_number)
         assert file.subject.kind == "natural_person" and file.subject.id_number == id_number
         keys = session.scalars(select(Subject.subject_key)).all()
     assert all(id_number not in k for k in keys)  # the key is a keyed hash, not the number

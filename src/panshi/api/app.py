@@ -1,41 +1,86 @@
-"""The web application: JSON API under /api/v1, API docs at /docs."""
+"""The web application: public portal, console, JSON API under /api/v1, API docs at /docs."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from importlib import resources
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
-from sqlalchemy.orm import Session
 
 from panshi import __version__
-from panshi.api.deps import read_session
-from panshi.core.errors import PanshiError
+from panshi.api.web import CSP, CSRF_COOKIE, SECURITY_HEADERS, csrf_guard, render
+from panshi.core.errors import PanshiError, RateLimited
 from panshi.core.settings import get_settings
+
+DOCS_PATHS = ("/docs", "/redoc", "/openapi.json", "/static-offline-docs")
 
 
 def create_app() -> FastAPI:
     """Build the application (one per process)."""
+    from panshi.access.routes import router as access_router
+    from panshi.accounts.routes import router as accounts_router
+    from panshi.audit.routes import router as audit_router
+    from panshi.console.routes import router as console_router
+    from panshi.ingest.routes import quality_router
     from panshi.ingest.routes import router as ingest_router
-    from panshi.subjects.routes import router as subjects_router
+    from panshi.portal.routes import router as portal_router
 
     # FastAPIOffline serves the API docs' scripts and styles from the package: no CDN, ever.
+    # Every unsafe request made without a bearer token must carry the browser's CSRF token.
     app = FastAPIOffline(
         title="磐石 Panshi 公共信用信息平台 API",
         version=__version__,
-        description="Public credit information platform: ingest (数据归集), subjects (信用主体), records.",
+        description=(
+            "Public credit information platform. Every endpoint answers with the view the caller's role "
+            "allows: anonymous callers get the public view (社会公开). Systems authenticate with "
+            "`Authorization: Bearer <token>`; non-public data needs a stated `purpose` and is logged (查询登记)."
+        ),
+        dependencies=[Depends(csrf_guard)],
     )
-    app.include_router(ingest_router)
-    app.include_router(subjects_router)
+    for router in (access_router, accounts_router, audit_router, ingest_router, quality_router):
+        app.include_router(router)
+    app.include_router(portal_router)
+    app.include_router(console_router)
+    app.mount(
+        "/static", StaticFiles(directory=str(resources.files("panshi").joinpath("static"))), name="static"
+    )
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith(DOCS_PATHS):
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        seed = getattr(request.state, "csrf_seed", None)
+        if seed and request.cookies.get(CSRF_COOKIE) != seed:
+            response.set_cookie(
+                CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=get_settings().cookie_secure
+            )
+        return response
 
     @app.exception_handler(PanshiError)
-    async def _panshi_error(_request: Request, exc: PanshiError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status_code)
+    async def _panshi_error(request: Request, exc: PanshiError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if _wants_html(request):
+            return render(request, "error.html", status_code=exc.status_code, error=exc, headers=headers)
+        return JSONResponse(
+            {"error": exc.code, "message": exc.message}, status_code=exc.status_code, headers=headers
+        )
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(session: Annotated[Session, Depends(read_session)]) -> str:
-        return _home_page(session)
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        error = PanshiError(f"请求参数有误：{problems}", code="invalid_request")
+        if _wants_html(request):
+            return render(request, "error.html", status_code=422, error=error)
+        return JSONResponse(
+            {"error": error.code, "message": error.message, "detail": exc.errors()}, status_code=422
+        )
 
     @app.get("/api/v1/health", tags=["meta"])
     def health() -> dict[str, str]:
@@ -45,21 +90,5 @@ def create_app() -> FastAPI:
     return app
 
 
-def _home_page(session: Session) -> str:
-    from html import escape
-
-    from panshi.accounts.service import count_departments
-    from panshi.records.service import count_records
-    from panshi.subjects.service import count_subjects
-
-    counts = {
-        "信用主体": count_subjects(session),
-        "信用记录": count_records(session),
-        "数据来源单位": count_departments(session),
-    }
-    items = "".join(f"<li>{escape(k)}：<b>{v:,}</b></li>" for k, v in counts.items())
-    name = escape(get_settings().node_name)
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{name}</title></head>
-<body style="font-family:sans-serif;max-width:48rem;margin:2rem auto">
-<h1>磐石 · {name}</h1><ul>{items}</ul>
-<p><a href="/docs">API 文档 (/docs)</a></p></body></html>"""
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")

@@ -1,16 +1,18 @@
-"""Request dependencies: the unit of work and the caller's principal."""
+"""Request dependencies: the unit of work and who is calling (deny by default)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from panshi.accounts.service import Principal, authenticate
+from panshi.accounts.schemas import PUBLIC, Principal, Role
+from panshi.accounts.service import authenticate, session_principal
+from panshi.api.web import SESSION_COOKIE
 from panshi.core.db import unit_of_work
-from panshi.core.errors import NotAuthorised
+from panshi.core.errors import NotAuthenticated, NotAuthorised
 
 
 def read_session() -> Iterator[Session]:
@@ -25,18 +27,41 @@ def write_session() -> Iterator[Session]:
         yield session
 
 
-def principal(
-    session: Annotated[Session, Depends(read_session)],
-    authorization: Annotated[str | None, Header()] = None,
+def caller(
+    request: Request,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    """The caller behind `Authorization: Bearer <token>`; refused when there is none."""
-    token = None
-    if authorization and authorization.lower().startswith("bearer "):
-        token = authorization[7:].strip()
-    return authenticate(session, token)
+    """Who is calling: a bearer token (systems), a signed-in browser, or the anonymous public.
 
-
-def operator(who: Annotated[Principal, Depends(principal)]) -> Principal:
-    if who.role != "operator":
-        raise NotAuthorised("此操作需要运营人员（operator）令牌")
+    A bearer token that is wrong is refused rather than treated as anonymous."""
+    with unit_of_work() as session:
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer":
+                raise NotAuthenticated("Authorization 须为 Bearer <token>")
+            who = authenticate(session, token.strip())
+        else:
+            who = session_principal(session, request.cookies.get(SESSION_COOKIE)) or PUBLIC
+    request.state.who = who
     return who
+
+
+def require(*roles: Role) -> Callable[..., Principal]:
+    """A dependency that admits only `roles` (401 for the anonymous, 403 for other roles)."""
+
+    def dependency(who: Annotated[Principal, Depends(caller)]) -> Principal:
+        if who.role in roles:
+            return who
+        if who.is_public:
+            raise NotAuthenticated("请先登录，或在请求头中提供 API 令牌")
+        allowed = "、".join(r.value for r in roles)
+        raise NotAuthorised(f"此操作仅限：{allowed}")
+
+    dependency.__name__ = "require_" + "_".join(r.value for r in roles)
+    return dependency
+
+
+# The roles most routes need, named once.
+principal = require(Role.operator, Role.department, Role.government, Role.subject)
+operator = require(Role.operator)
+staff = require(Role.operator, Role.department)

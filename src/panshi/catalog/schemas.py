@@ -145,6 +145,8 @@ class RecordType(BaseModel):
     rules: list[Rule] = []
     natural_key: list[str]  # field names; "$subject" stands for the subject's identity
     decision_date: str
+    publicity_end: str | None = None  # the field a department may state the end of publicity in (公示截止期)
+    disclosure: Disclosure = Disclosure.public  # the record as a whole; fields can only narrow it
     subject: SubjectMapping
     department: DepartmentMapping
     ignore_headers: list[str] = []
@@ -153,6 +155,7 @@ class RecordType(BaseModel):
     def _references_exist(self) -> RecordType:
         names = {f.name for f in self.fields}
         referenced: list[str] = [self.decision_date, self.department.name, self.department.uscc]
+        referenced += [self.publicity_end] if self.publicity_end else []
         referenced += [k for k in self.natural_key if k != "$subject"]
         s = self.subject
         referenced += [s.name, s.category, s.uscc, *s.other_codes]
@@ -187,6 +190,8 @@ class Catalog(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     version: str
+    # Natural persons' names in public views: masked (张** ) or in full, as the jurisdiction rules.
+    public_person_names: Literal["masked", "full"] = "masked"
     record_types: dict[str, RecordType]
 
 

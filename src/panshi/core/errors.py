@@ -46,3 +46,19 @@ class FileTooLarge(PanshiError):
 class UnknownRecordType(PanshiError):
     code = "unknown_record_type"
     status_code = 422
+
+
+class RateLimited(PanshiError):
+    """Too many requests from one address; `retry_after` seconds until the next is accepted."""
+
+    code = "rate_limited"
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CsrfRejected(PanshiError):
+    code = "csrf_rejected"
+    status_code = 403

@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = 512 * 1024 * 1024
     ingest_chunk_rows: int = 20_000  # rows validated at a time: bounds memory (~0.7 GiB peak)
+    session_hours: int = Field(default=8, description="How long a web sign-in lasts")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send cookies over HTTPS only; set true wherever the platform is behind TLS",
+    )
+    search_rate_limit: str = Field(
+        default="60/minute", description="Public searches per client address (a `limits` rate string)"
+    )
+    sign_in_rate_limit: str = Field(default="10/minute", description="Sign-in attempts per client address")
 
 
 @cache

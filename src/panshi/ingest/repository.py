@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from panshi.core.db import is_postgres
+from panshi.ingest.models import Batch
 from panshi.ingest.validate import ISSUE_COLUMNS, STAGING_COLUMNS
 
 # One merge at a time per database: parsing and staging run in parallel, the merge serialises so
@@ -22,7 +23,9 @@ _STAGING_DDL = """
 CREATE {kind} TABLE {name} (
     row BIGINT NOT NULL, natural_key TEXT NOT NULL, subject_key TEXT NOT NULL, subject_kind TEXT,
     subject_name TEXT, subject_uscc TEXT, subject_id_number TEXT, subject_region TEXT,
-    department_name TEXT, department_uscc TEXT, decision_date DATE, content_hash TEXT, data TEXT,
+    department_name TEXT, department_uscc TEXT, decision_date DATE, publicity_start DATE, publicity_end DATE,
+    content_hash TEXT,
+    data TEXT,
     submitted TEXT
 )
 """
@@ -160,7 +163,8 @@ def merge(
             session,
             f"""
             UPDATE records SET version = records.version + 1, subject_id = sj.id, department_id = d.id,
-                   batch_id = :batch, decision_date = s.decision_date, content_hash = s.content_hash,
+                   batch_id = :batch, decision_date = s.decision_date, publicity_start = s.publicity_start,
+                   publicity_end = s.publicity_end, content_hash = s.content_hash,
                    catalog_version = :cv, data = s.data{json_cast}, submitted = s.submitted{json_plain},
                    source_row = s.row, received_at = :now
             FROM {resolved}
@@ -171,10 +175,10 @@ def merge(
     if counts[0]:
         insert = f"""
             INSERT INTO records (record_type, natural_key, subject_id, department_id, batch_id, version, status,
-                                 decision_date, content_hash, catalog_version, data, submitted, source_row,
-                                 received_at, created_at)
+                                 decision_date, publicity_start, publicity_end, content_hash, catalog_version,
+                                 data, submitted, source_row, received_at, created_at)
             SELECT CAST(:rt AS VARCHAR), s.natural_key, sj.id, d.id, CAST(:batch AS VARCHAR), 1, 'active',
-                   s.decision_date, s.content_hash, CAST(:cv AS VARCHAR),
+                   s.decision_date, s.publicity_start, s.publicity_end, s.content_hash, CAST(:cv AS VARCHAR),
                    s.data{json_cast}, s.submitted{json_plain}, s.row, :now, :now
             FROM {resolved}
             WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.record_type = :rt AND r.natural_key = s.natural_key)"""
@@ -286,3 +290,27 @@ def copy_issues(session: Session, stg: Staging, batch_id: str) -> dict[str, int]
                COUNT(CASE WHEN severity = 'warning' THEN 1 END) FROM {stg.issues}""")
     ).one()
     return {"rejected": int(result[0] or 0), "warnings": int(result[1] or 0)}
+
+
+def batch_stats_by_department(session: Session) -> list[Any]:  # rows of the select below
+    """Per department: batches, rows received and rejected, last submission."""
+    return list(
+        session.execute(
+            select(
+                Batch.department_id,
+                func.count(Batch.id).label("batches"),
+                func.coalesce(func.sum(Batch.received), 0).label("received"),
+                func.coalesce(func.sum(Batch.rejected), 0).label("rejected"),
+                func.max(Batch.received_at).label("last"),
+            )
+            .where(Batch.department_id.is_not(None))
+            .group_by(Batch.department_id)
+        )
+    )
+
+
+def recent_batches(session: Session, *, department_id: int | None, limit: int) -> list[Batch]:
+    query = select(Batch).order_by(Batch.received_at.desc()).limit(limit)
+    if department_id is not None:
+        query = query.where(Batch.department_id == department_id)
+    return list(session.scalars(query))

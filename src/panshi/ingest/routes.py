@@ -13,18 +13,26 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from panshi.accounts.service import Principal
-from panshi.api.deps import principal, read_session, write_session
-from panshi.core.errors import FileTooLarge, NotAuthorised, NotFound
+from panshi.accounts.schemas import Principal, Role
+from panshi.api.deps import read_session, require, staff, write_session
+from panshi.core.errors import FileTooLarge, NotFound
 from panshi.core.settings import get_settings
 from panshi.ingest.models import Batch
-from panshi.ingest.schemas import BatchResult
-from panshi.ingest.service import Submitter, batch_result, error_report_rows, ingest_file
+from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow
+from panshi.ingest.service import (
+    Submitter,
+    batch_result,
+    error_report_rows,
+    ingest_file,
+    quality_by_department,
+    recent_batches,
+)
 
 router = APIRouter(prefix="/api/v1/batches", tags=["ingest 数据归集"])
 
 
-def _save_upload(upload: UploadFile, directory: Path) -> Path:
+def save_upload(upload: UploadFile, directory: Path) -> Path:
+    """Stream an uploaded file to `directory`, refusing it past the size limit."""
     limit = get_settings().max_upload_bytes
     target = directory / "upload"
     written = 0
@@ -46,14 +54,12 @@ def _save_upload(upload: UploadFile, directory: Path) -> Path:
 def submit_batch(
     file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK), XLSX, JSON or NDJSON")],
     type: Annotated[str, Form(description="admin_penalty | admin_license")],
-    who: Annotated[Principal, Depends(principal)],
+    who: Annotated[Principal, Depends(require(Role.department))],
     session: Annotated[Session, Depends(write_session)],
 ) -> BatchResult:
     """Submit a department's file; each row is stored or sent back with its row, field and reason."""
-    if who.role != "department":
-        raise NotAuthorised("只有数据来源单位的令牌可以报送数据；运营人员请使用 `panshi ingest`")
     with tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
-        path = _save_upload(file, Path(tmp))
+        path = save_upload(file, Path(tmp))
         submitter = Submitter(
             channel="api",
             actor=who.actor,
@@ -65,7 +71,7 @@ def submit_batch(
 
 def _visible_batch(session: Session, batch_id: str, who: Principal) -> Batch:
     batch = session.get(Batch, batch_id)
-    if batch is None or (who.role != "operator" and batch.department_id != who.department_id):
+    if batch is None or (who.role is not Role.operator and batch.department_id != who.department_id):
         raise NotFound(f"未找到批次 {batch_id}")
     return batch
 
@@ -73,7 +79,7 @@ def _visible_batch(session: Session, batch_id: str, who: Principal) -> Batch:
 @router.get("/{batch_id}", response_model=BatchResult)
 def get_batch(
     batch_id: str,
-    who: Annotated[Principal, Depends(principal)],
+    who: Annotated[Principal, Depends(staff)],
     session: Annotated[Session, Depends(read_session)],
 ) -> BatchResult:
     """A batch's counts and its first rejected rows."""
@@ -83,7 +89,7 @@ def get_batch(
 @router.get("/{batch_id}/errors.csv")
 def get_error_report(
     batch_id: str,
-    who: Annotated[Principal, Depends(principal)],
+    who: Annotated[Principal, Depends(staff)],
     session: Annotated[Session, Depends(read_session)],
 ) -> StreamingResponse:
     """The batch's row-by-row error report as CSV (UTF-8 with BOM, so that Excel reads the Chinese)."""
@@ -104,3 +110,26 @@ def get_error_report(
 
     headers = {"Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'}
     return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+quality_router = APIRouter(prefix="/api/v1", tags=["ingest 数据归集"])
+
+
+@quality_router.get("/quality", response_model=list[QualityRow])
+def data_quality(
+    who: Annotated[Principal, Depends(staff)],
+    session: Annotated[Session, Depends(read_session)],
+) -> list[QualityRow]:
+    """Data quality per department: records, batches, rejection rate, last submission (a department sees its own)."""
+    own = None if who.role is Role.operator else who.department_id
+    return quality_by_department(session, department_id=own)
+
+
+@quality_router.get("/batches", response_model=list[BatchSummary])
+def list_batches(
+    who: Annotated[Principal, Depends(staff)],
+    session: Annotated[Session, Depends(read_session)],
+) -> list[BatchSummary]:
+    """The latest batches (a department sees its own)."""
+    own = None if who.role is Role.operator else who.department_id
+    return recent_batches(session, department_id=own, limit=50)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel
 
 
@@ -33,3 +35,30 @@ class BatchResult(BaseModel):
     warnings: int
     errors: list[RowIssue]
     errors_truncated: bool = False
+
+
+class QualityRow(BaseModel):
+    """A department's data quality (数据质量): what it sent, how much came back, and when."""
+
+    department_id: int
+    department_name: str
+    batches: int
+    rows_received: int
+    rows_rejected: int
+    rejection_rate: float
+    records: int
+    last_submission: datetime | None
+
+
+class BatchSummary(BaseModel):
+    id: str
+    record_type: str
+    department_id: int | None
+    channel: str
+    filename: str
+    received: int
+    accepted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    received_at: datetime

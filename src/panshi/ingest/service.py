@@ -19,7 +19,7 @@ from panshi.ingest import repository
 from panshi.ingest.headers import map_header
 from panshi.ingest.models import Batch, BatchIssue
 from panshi.ingest.readers import RowProblem, open_source
-from panshi.ingest.schemas import BatchResult, RowIssue
+from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow, RowIssue
 from panshi.ingest.validate import ISSUE_COLUMNS, build_checks, validate_chunk
 
 MAX_ERRORS_RETURNED = 1000
@@ -168,3 +168,41 @@ def error_report_rows(session: Session, batch_id: str) -> Iterator[list[str]]:
     for issue in session.scalars(query.execution_options(yield_per=5000)):
         severity = "拒收(error)" if issue.severity == "error" else "提示(warning)"
         yield [str(issue.row), issue.field or "", issue.column or "", issue.code, severity, issue.message]
+
+
+def quality_by_department(session: Session, *, department_id: int | None = None) -> list[QualityRow]:
+    """Data quality per department (数据质量): batches, rows received and rejected, records, last submission."""
+    from panshi.accounts.service import list_departments
+    from panshi.records.service import counts_by_department
+
+    stats = {r.department_id: r for r in repository.batch_stats_by_department(session)}
+    held = counts_by_department(session)
+    rows = []
+    for d in list_departments(session):
+        if department_id is not None and d.id != department_id:
+            continue
+        s = stats.get(d.id)
+        received, rejected = (int(s.received), int(s.rejected)) if s else (0, 0)
+        rows.append(
+            QualityRow(
+                department_id=d.id, department_name=d.name, batches=int(s.batches) if s else 0,
+                rows_received=received, rows_rejected=rejected,
+                rejection_rate=round(rejected / received, 4) if received else 0.0, records=held.get(d.id, 0),
+                last_submission=s.last if s else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def recent_batches(
+    session: Session, *, department_id: int | None = None, limit: int = 20
+) -> list[BatchSummary]:
+    """The latest batches (of one department, or all for operators)."""
+    return [
+        BatchSummary.model_validate(b, from_attributes=True)
+        for b in repository.recent_batches(session, department_id=department_id, limit=limit)
+    ]
+
+
+def get_batch(session: Session, batch_id: str) -> Batch | None:
+    return session.get(Batch, batch_id)

@@ -41,7 +41,8 @@ ISSUE_COLUMNS = {
 }
 STAGING_COLUMNS = [
     "row", "natural_key", "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number",
-    "subject_region", "department_name", "department_uscc", "decision_date", "content_hash", "data",
+    "subject_region", "department_name", "department_uscc", "decision_date", "publicity_start", "publicity_end",
+    "content_hash", "data",
     "submitted",
 ]  # fmt: skip
 
@@ -458,6 +459,16 @@ def _stage(
         pl.col(record_type.department.name).alias("department_name"),
         pl.col(record_type.department.uscc).alias("department_uscc"),
         pl.col(record_type.decision_date).dt.to_string("%Y-%m-%d").alias("decision_date"),
+        # Public from the decision date; never for a person who was a minor then (DESIGN §3.3).
+        pl.when(_minor_on_decision(record_type, resident & is_person))
+        .then(None)
+        .otherwise(pl.col(record_type.decision_date).dt.to_string("%Y-%m-%d"))
+        .alias("publicity_start"),
+        (
+            pl.col(record_type.publicity_end).dt.to_string("%Y-%m-%d")
+            if record_type.publicity_end
+            else pl.lit(None, pl.String)
+        ).alias("publicity_end"),
         _content_hashes(frame.get_column("__data")),
         pl.col("__data").alias("data"),
         pl.col("submitted"),
@@ -488,6 +499,21 @@ def _person_keys(identities: pl.Series, secret: bytes) -> pl.Series:
     """`person_key` of each identity, computed once per distinct identity."""
     keys = {identity: person_key(secret, identity) for identity in identities.drop_nulls().unique().to_list()}
     return identities.replace_strict(keys, default=None, return_dtype=pl.String)
+
+
+ADULT_AGE = 18
+
+
+def _minor_on_decision(record_type: RecordType, is_resident_person: pl.Expr) -> pl.Expr:
+    """Whether the row's natural person had not turned 18 on the decision date (18-digit IDs carry
+    the birth date; 15-digit ones were issued before 2000, to people who are adults today)."""
+    id_number = record_type.subject.id_number
+    if not id_number:
+        return pl.lit(False)
+    birth = pl.col(id_number).str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    adult_from = birth.dt.offset_by(f"{ADULT_AGE}y")
+    minor = (pl.col(id_number).str.len_chars() == 18) & (adult_from > pl.col(record_type.decision_date))
+    return (is_resident_person & minor).fill_null(False)
 
 
 def _content_hashes(data: pl.Series) -> pl.Series:

@@ -26,6 +26,9 @@ class Record(Base):
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(32), default="active")
     decision_date: Mapped[date | None] = mapped_column(Date)
+    # Public view (社会公开) from publicity_start to publicity_end, both inclusive; no end: still public.
+    publicity_start: Mapped[date | None] = mapped_column(Date)
+    publicity_end: Mapped[date | None] = mapped_column(Date)
     content_hash: Mapped[str] = mapped_column(String(64))
     catalog_version: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # normalised values, by field name
@@ -39,6 +42,7 @@ class Record(Base):
         Index("ix_records_subject_id", "subject_id"),
         Index("ix_records_department_decision", "department_id", "decision_date"),
         Index("ix_records_batch_id", "batch_id"),
+        Index("ix_records_decision_date", "decision_date"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,15 +27,3 @@ class ProvenanceOut(BaseModel):
     content_hash: str
     catalog_version: str
     submitted: dict[str, Any]
-
-
-class RecordOut(BaseModel):
-    id: int
-    record_type: str
-    record_type_label: str
-    status: str
-    version: int
-    decision_date: date | None
-    data: dict[str, Any]
-    provenance: ProvenanceOut
-    history: list[HistoryEventOut]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from panshi.subjects.models import Subject, SubjectCode
@@ -36,3 +38,68 @@ def count(session: Session) -> int:
 def codes_of(session: Session, subject_id: int) -> list[SubjectCode]:
     query = select(SubjectCode).where(SubjectCode.subject_id == subject_id).order_by(SubjectCode.code_type)
     return list(session.scalars(query))
+
+
+def by_key(session: Session, subject_key: str) -> Subject | None:
+    subject = session.scalar(select(Subject).where(Subject.subject_key == subject_key))
+    while subject is not None and subject.merged_into_id is not None:
+        subject = session.get(Subject, subject.merged_into_id)
+    return subject
+
+
+def by_ids(session: Session, ids: set[int]) -> dict[int, Subject]:
+    if not ids:
+        return {}
+    return {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))}
+
+
+# Candidates a name search ranks: enough for any first pages, bounded so that a query matching
+# most names ("有限公司") costs a bounded index scan rather than a sort of the whole table.
+SEARCH_CANDIDATES = 500
+
+
+def search_names(
+    session: Session, *, words: str, kinds: Sequence[str], offset: int, limit: int
+) -> tuple[list[tuple[Subject, float]], bool]:
+    """Subjects whose name contains `words`, ranked (exact, prefix, then shorter names first); and
+    when none do, names that contain its characters in order (tolerant of missing characters) or,
+    on PostgreSQL, resemble it by trigrams. Returns (subject, score) pairs and whether more exist."""
+    pattern = "%" + _like_escape(words) + "%"
+    contains = _ranked(session, words, Subject.name.like(pattern, escape="\\"), kinds, offset, limit)
+    if contains[0] or offset:
+        return contains
+    loose = "%" + "%".join(_like_escape(ch) for ch in words) + "%"
+    tolerant: ColumnElement[bool] = Subject.name.like(loose, escape="\\")
+    if session.get_bind().dialect.name == "postgresql":
+        tolerant = or_(tolerant, Subject.name.op("%>")(words))  # word_similarity over the trigram index
+    return _ranked(session, words, tolerant, kinds, offset, limit)
+
+
+def _ranked(
+    session: Session, words: str, match: ColumnElement[bool], kinds: Sequence[str], offset: int, limit: int
+) -> tuple[list[tuple[Subject, float]], bool]:
+    candidates = (
+        select(Subject.id, Subject.name)
+        .where(match, Subject.merged_into_id.is_(None), Subject.kind.in_(list(kinds)))
+        .limit(SEARCH_CANDIDATES)
+        .subquery()
+    )
+    score = case(
+        (candidates.c.name == words, 3.0),
+        (candidates.c.name.like(_like_escape(words) + "%", escape="\\"), 2.0),
+        (candidates.c.name.like("%" + _like_escape(words) + "%", escape="\\"), 1.0),
+        else_=0.5,
+    ) + literal(len(words)) / (func.length(candidates.c.name) + 1.0)
+    ranked = (
+        select(candidates.c.id, score.label("score"))
+        .order_by(score.desc(), func.length(candidates.c.name), candidates.c.id)
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    rows = session.execute(ranked).all()
+    subjects = by_ids(session, {r.id for r in rows[:limit]})
+    return [(subjects[r.id], round(float(r.score), 3)) for r in rows[:limit]], len(rows) > limit
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

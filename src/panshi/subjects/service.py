@@ -1,17 +1,15 @@
-"""Credit subjects: finding one by any of its codes, and its credit file."""
+"""Credit subjects: finding them by any of their codes or by name."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from panshi.core.errors import NotFound
+from panshi.core.errors import NotFound, PanshiError
 from panshi.core.security import person_key
 from panshi.core.settings import get_settings
-from panshi.identifiers import identify, normalize, region_name
-from panshi.records import service as records_service
+from panshi.identifiers import identify, normalize
 from panshi.subjects import repository
 from panshi.subjects.models import Subject
-from panshi.subjects.schemas import CreditFileOut, SubjectCodeOut, SubjectOut
 
 
 def find_subject(session: Session, code: str) -> Subject:
@@ -20,13 +18,24 @@ def find_subject(session: Session, code: str) -> Subject:
     if not normal:
         raise NotFound("请提供统一社会信用代码、旧代码或身份证号码")
     checked = identify(normal)
-    person = None
-    if checked.kind == "resident_id" and checked.valid:
-        person = "person:" + person_key(get_settings().secret_key.encode(), checked.normal)
+    person = _person_key(checked.normal) if checked.kind == "resident_id" and checked.valid else None
     subject = repository.find(session, code=normal, person_subject_key=person)
     if subject is None:
         raise NotFound(f"未找到代码为“{_masked(checked.kind, normal)}”的信用主体")
     return subject
+
+
+def subject_key_of_code(code: str) -> str:
+    """The subject key of a USCC (`uscc:…`) or a resident ID number (`person:<keyed hash>`)."""
+    checked = identify(normalize(code))
+    if not checked.valid or checked.kind not in ("uscc", "resident_id"):
+        problems = "; ".join(i.message for i in checked.errors) or "不是统一社会信用代码或居民身份证号码"
+        raise PanshiError(f"主体代码无效：{problems}", code="bad_subject_code")
+    return f"uscc:{checked.normal}" if checked.kind == "uscc" else _person_key(checked.normal)
+
+
+def _person_key(id_number: str) -> str:
+    return "person:" + person_key(get_settings().secret_key.encode(), id_number)
 
 
 def _masked(kind: str, code: str) -> str:
@@ -39,21 +48,27 @@ def count_subjects(session: Session) -> int:
     return repository.count(session)
 
 
-def subject_out(session: Session, subject: Subject) -> SubjectOut:
-    codes = [
-        SubjectCodeOut(code_type=c.code_type, code=c.code) for c in repository.codes_of(session, subject.id)
-    ]
-    return SubjectOut(
-        public_id=subject.public_id, kind=subject.kind, name=subject.name, uscc=subject.uscc,
-        id_number=subject.id_number, region_code=subject.region_code,
-        region_name=region_name(subject.region_code) if subject.region_code else None,
-        codes=codes, created_at=subject.created_at, updated_at=subject.updated_at,
-    )  # fmt: skip
+def subject_by_key(session: Session, subject_key: str) -> Subject | None:
+    """The subject a key names (following merges), or None when no record has named it yet."""
+    return repository.by_key(session, subject_key)
 
 
-def credit_file(session: Session, code: str) -> CreditFileOut:
-    """The full credit file (信用档案) of the subject named by `code`."""
-    subject = find_subject(session, code)
-    return CreditFileOut(
-        subject=subject_out(session, subject), records=records_service.records_of_subject(session, subject.id)
-    )
+def subjects_by_id(session: Session, ids: set[int]) -> dict[int, Subject]:
+    return repository.by_ids(session, ids)
+
+
+def search_by_name(
+    session: Session, *, words: str, kinds: tuple[str, ...], offset: int, limit: int
+) -> tuple[list[tuple[Subject, float]], bool]:
+    """Subjects ranked by how well their name matches `words` (partial and tolerant matching)."""
+    return repository.search_names(session, words=words, kinds=kinds, offset=offset, limit=limit)
+
+
+def url_code(subject: Subject) -> str:
+    """The code in a subject's stable URL: its USCC, else its opaque id (never an ID number)."""
+    return subject.uscc or subject.public_id
+
+
+def other_codes(session: Session, subject_id: int) -> dict[str, str]:
+    """An organisation's other codes (registration number, organisation code...) by code type."""
+    return {c.code_type: c.code for c in repository.codes_of(session, subject_id)}

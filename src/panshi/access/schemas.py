@@ -1,0 +1,117 @@
+"""What each caller is given: subjects and records already filtered by disclosure level and masked."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from panshi.records.schemas import HistoryEventOut, ProvenanceOut
+
+KIND_LABELS = {
+    "legal_entity": "法人及非法人组织",
+    "individual_business": "个体工商户",
+    "natural_person": "自然人",
+}
+LEVEL_LABELS = {"public": "社会公开", "authorised": "授权查询", "government": "政务共享", "private": "不公开"}
+
+
+class FieldOut(BaseModel):
+    """One field of a record, as the catalog names it, at a level the caller may see."""
+
+    name: str
+    label: str
+    value: Any
+    level: str
+
+
+class RecordView(BaseModel):
+    id: int
+    record_type: str
+    record_type_label: str
+    status: str
+    decision_date: date | None
+    publicity_start: date | None
+    publicity_end: date | None
+    in_publicity: bool = Field(description="Inside its publicity window today (shown to the public)")
+    department_id: int
+    department_name: str
+    fields: list[FieldOut]
+    provenance: ProvenanceOut | None = Field(default=None, description="Full views only")
+    history: list[HistoryEventOut] | None = Field(default=None, description="Full views only")
+
+    def value(self, name: str) -> Any:
+        return next((f.value for f in self.fields if f.name == name), None)
+
+
+class SubjectView(BaseModel):
+    code: str = Field(description="The code of the subject's stable URL: its USCC, else an opaque id")
+    public_id: str
+    kind: str
+    kind_label: str
+    name: str
+    uscc: str | None
+    id_number: str | None = Field(description="Masked (2202**********1234) unless the caller may see it")
+    region_code: str | None
+    region_name: str | None
+    other_codes: dict[str, str]
+
+
+class CreditFileView(BaseModel):
+    """信用档案 as the caller may see it."""
+
+    subject: SubjectView
+    levels: list[str] = Field(description="Disclosure levels this view includes")
+    view_label: str
+    purpose: str | None
+    logged: bool = Field(description="This read was written to the query log (查询登记)")
+    more_with_purpose: bool = Field(description="The caller may see more by stating a purpose")
+    records: list[RecordView]
+    counts: dict[str, int] = Field(description="Records shown, by record type label")
+
+
+class SearchHit(BaseModel):
+    code: str
+    name: str
+    kind_label: str
+    uscc: str | None
+    region_name: str | None
+    matched: str = Field(description="What matched: 代码 or 名称")
+    score: float
+
+
+class SearchPage(BaseModel):
+    q: str
+    hits: list[SearchHit]
+    page: int
+    has_more: bool
+
+
+class PublicityItem(BaseModel):
+    subject_code: str
+    subject_name: str
+    record: RecordView
+
+
+class PublicityPage(BaseModel):
+    """双公示 listing page."""
+
+    items: list[PublicityItem]
+    page: int
+    total: int
+    total_capped: bool = Field(description="There are at least `total` matches (counting stopped there)")
+    pages: int
+
+
+class DepartmentOut(BaseModel):
+    id: int
+    name: str
+    uscc: str
+    region_code: str | None
+
+
+class DepartmentPage(BaseModel):
+    department: DepartmentOut
+    record_counts: dict[str, int]
+    latest: PublicityPage

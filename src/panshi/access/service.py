@@ -1,0 +1,406 @@
+"""The access layer: every read of a subject or a record goes through here (DESIGN §3.3).
+
+It decides, per record, which disclosure levels (公开属性) the caller is granted, drops what is not
+granted, masks personal data in public views, hides records outside their publicity window from the
+public, and writes every read of non-public data to the query log (查询登记). Routes and templates
+only render what this returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from panshi.access.masking import mask_person_name
+from panshi.access.schemas import (
+    KIND_LABELS,
+    LEVEL_LABELS,
+    CreditFileView,
+    DepartmentOut,
+    DepartmentPage,
+    FieldOut,
+    PublicityItem,
+    PublicityPage,
+    RecordView,
+    SearchHit,
+    SearchPage,
+    SubjectView,
+)
+from panshi.accounts import service as accounts
+from panshi.accounts.schemas import Principal, Role
+from panshi.audit.service import log_query
+from panshi.catalog.schemas import CodeKind, Disclosure, RecordType
+from panshi.catalog.service import load_catalog
+from panshi.core.errors import NotFound, PanshiError
+from panshi.core.timeutil import today_shanghai
+from panshi.identifiers import identify, mask_resident_id, normalize, region_name
+from panshi.records import service as records
+from panshi.subjects import service as subjects
+
+PUBLIC = frozenset({Disclosure.public})
+AUTHORISED = frozenset({Disclosure.public, Disclosure.authorised})
+GOVERNMENT = frozenset({Disclosure.public, Disclosure.authorised, Disclosure.government})
+EVERYTHING = frozenset(Disclosure)
+LEVEL_ORDER = list(Disclosure)
+
+SEARCH_MAX_LENGTH = 100
+SEARCH_PAGE_SIZE = 20
+LISTING_PAGE_SIZE = 20
+LISTING_COUNT_CAP = 10_000
+PUBLIC_SEARCH_KINDS = ("legal_entity", "individual_business")  # natural persons are not searchable by name
+ALL_KINDS = (*PUBLIC_SEARCH_KINDS, "natural_person")
+PUBLIC_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class BadPurpose(PanshiError):
+    code = "bad_purpose"
+
+
+class QueryTooLong(PanshiError):
+    code = "query_too_long"
+
+
+# --- who is granted what -------------------------------------------------------------------------
+
+
+def _purpose(purpose: str | None) -> str | None:
+    """A stated purpose (查询事由), cleaned; None when none was given."""
+    if purpose is None or not purpose.strip():
+        return None
+    cleaned = " ".join(purpose.split())
+    if len(cleaned) < 2 or len(cleaned) > 200:
+        raise BadPurpose("查询事由须为 2–200 个字")
+    return cleaned
+
+
+def _grant(
+    who: Principal, *, purpose: str | None, own_subject: bool, department_id: int | None
+) -> frozenset[Disclosure]:
+    """The disclosure levels `who` is granted on one record (department_id: its source) or on the
+    subject's own data (department_id None). Anything not listed here is denied."""
+    if own_subject:
+        return AUTHORISED
+    if purpose is None:
+        return PUBLIC
+    if who.role is Role.operator:
+        return EVERYTHING
+    if who.role is Role.department and department_id is not None and department_id == who.department_id:
+        return EVERYTHING
+    if who.role is Role.government:
+        return GOVERNMENT
+    return PUBLIC
+
+
+def _may_see_more(who: Principal) -> bool:
+    return who.role in (Role.operator, Role.government, Role.department)
+
+
+def _levels(grants: Iterable[frozenset[Disclosure]]) -> list[str]:
+    granted = set().union(*grants) or set(PUBLIC)
+    return [level.value for level in LEVEL_ORDER if level in granted]
+
+
+# --- subjects and their credit files -------------------------------------------------------------
+
+
+def credit_file(
+    session: Session, *, who: Principal, code: str, purpose: str | None = None, channel: str = "api"
+) -> CreditFileView:
+    """A subject's credit file (信用档案) as `who` may see it; non-public reads are logged."""
+    subject = _find(session, who=who, code=code)
+    return _credit_file(session, who=who, subject=subject, purpose=_purpose(purpose), channel=channel)
+
+
+def own_credit_file(session: Session, *, who: Principal) -> CreditFileView | None:
+    """A subject user's own file; None while no record names its subject yet."""
+    if who.role is not Role.subject or not who.subject_key:
+        raise PanshiError("只有信用主体用户有本主体档案", code="not_a_subject")
+    subject = subjects.subject_by_key(session, who.subject_key)
+    if subject is None:
+        return None
+    return _credit_file(session, who=who, subject=subject, purpose=None, channel="web")
+
+
+def _find(session: Session, *, who: Principal, code: str) -> Any:
+    normal = normalize(code)
+    if identify(normal).kind == "resident_id" and who.role in (Role.public, Role.subject):
+        # Persons are reached by their opaque id; a public lookup by ID number would tell who is on file.
+        raise NotFound("自然人信用档案请通过公示信息中的链接查看，不能按身份证号码查询")
+    return subjects.find_subject(session, code)
+
+
+def _credit_file(
+    session: Session, *, who: Principal, subject: Any, purpose: str | None, channel: str
+) -> CreditFileView:
+    own = who.subject_key is not None and who.role is Role.subject and who.subject_key == subject.subject_key
+    header_grant = _grant(who, purpose=purpose, own_subject=own, department_id=None)
+    today = today_shanghai()
+    public_rows = records.records_of_subject_raw(
+        session, subject.id, public_on=today, public_types=_public_types()
+    )
+    visible_publicly = {r.id for r in public_rows}
+    shown: list[tuple[Any, frozenset[Disclosure]]] = []
+    if header_grant == PUBLIC and not (purpose and who.role is Role.department):
+        shown = [(r, PUBLIC) for r in public_rows]
+    else:
+        for r in records.records_of_subject_raw(session, subject.id):
+            grant = _grant(who, purpose=purpose, own_subject=own, department_id=r.department_id)
+            if grant == PUBLIC and r.id not in visible_publicly:
+                continue
+            if r.status != "active" and Disclosure.private not in grant:
+                continue
+            shown.append((r, grant))
+    views = _record_views(session, shown, subject=subject, public_ids=visible_publicly, today=today)
+    granted = _levels([header_grant, *(g for _, g in shown)])
+    logged = False
+    if granted != [Disclosure.public.value] and not own:
+        returned = {
+            "records": [r.id for r, g in shown if g != PUBLIC],
+            "levels": granted,
+            "id_number": subject.kind == "natural_person" and header_grant != PUBLIC,
+        }
+        log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
+                  view="+".join(granted), returned=returned)  # fmt: skip
+        logged = True
+    counts: dict[str, int] = {}
+    for v in views:
+        counts[v.record_type_label] = counts.get(v.record_type_label, 0) + 1
+    return CreditFileView(
+        subject=_subject_view(session, subject, header_grant), levels=granted,
+        view_label="、".join(LEVEL_LABELS[level] for level in granted), purpose=purpose, logged=logged,
+        more_with_purpose=purpose is None and _may_see_more(who), records=views, counts=counts,
+    )  # fmt: skip
+
+
+def _subject_view(session: Session, subject: Any, grant: frozenset[Disclosure]) -> SubjectView:
+    person = subject.kind == "natural_person"
+    public = grant == PUBLIC
+    name = subject.name
+    if person and public and load_catalog().public_person_names == "masked":
+        name = mask_person_name(name)
+    id_number = subject.id_number
+    if id_number and public:
+        id_number = mask_resident_id(id_number)
+    other_codes = {} if person else subjects.other_codes(session, subject.id)
+    return SubjectView(
+        code=subjects.url_code(subject), public_id=subject.public_id, kind=subject.kind,
+        kind_label=KIND_LABELS.get(subject.kind, subject.kind), name=name, uscc=subject.uscc,
+        id_number=id_number, region_code=subject.region_code,
+        region_name=region_name(subject.region_code) if subject.region_code else None, other_codes=other_codes,
+    )  # fmt: skip
+
+
+# --- records -------------------------------------------------------------------------------------
+
+
+def record(
+    session: Session, *, who: Principal, record_id: int, purpose: str | None = None, channel: str = "api"
+) -> RecordView:
+    """One record as `who` may see it; a record the caller may not see is "not found" (no probing)."""
+    purpose = _purpose(purpose)
+    row = records.get_raw(session, record_id)
+    missing = NotFound(f"未找到编号为 {record_id} 的公开信用记录")
+    if row is None:
+        raise missing
+    subject = subjects.subjects_by_id(session, {row.subject_id})[row.subject_id]
+    own = who.role is Role.subject and who.subject_key == subject.subject_key
+    grant = _grant(who, purpose=purpose, own_subject=own, department_id=row.department_id)
+    today = today_shanghai()
+    public_ids = (
+        {row.id}
+        if records.is_publicly_visible(session, row.id, on=today, public_types=_public_types())
+        else set()
+    )
+    if grant == PUBLIC and not public_ids:
+        raise missing
+    if row.status != "active" and Disclosure.private not in grant:
+        raise missing
+    view = _record_views(session, [(row, grant)], subject=subject, public_ids=public_ids, today=today)[0]
+    if grant != PUBLIC and not own:
+        log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
+                  view="+".join(_levels([grant])), returned={"records": [row.id], "levels": _levels([grant])})  # fmt: skip
+    return view
+
+
+def _record_views(
+    session: Session,
+    shown: list[tuple[Any, frozenset[Disclosure]]],
+    *,
+    subject: Any,
+    public_ids: set[int],
+    today: Any,
+) -> list[RecordView]:
+    catalog = load_catalog()
+    departments = accounts.departments_by_id(session, {r.department_id for r, _ in shown})
+    full_ids = [r.id for r, g in shown if Disclosure.private in g]
+    provenance = (
+        records.provenance_of(session, [r for r, g in shown if Disclosure.private in g]) if full_ids else {}
+    )
+    history = records.history_by_record(session, full_ids) if full_ids else {}
+    person = subject is not None and subject.kind == "natural_person"
+    views = []
+    for r, grant in shown:
+        record_type = catalog.record_types.get(r.record_type)
+        views.append(
+            RecordView(
+                id=r.id, record_type=r.record_type,
+                record_type_label=record_type.label if record_type else r.record_type, status=r.status,
+                decision_date=r.decision_date, publicity_start=r.publicity_start, publicity_end=r.publicity_end,
+                in_publicity=r.id in public_ids, department_id=r.department_id,
+                department_name=departments[r.department_id].name,
+                fields=_fields(record_type, r.data, grant, person=person, catalog_masks=catalog.public_person_names),
+                provenance=provenance.get(r.id), history=history.get(r.id) if Disclosure.private in grant else None,
+            )
+        )  # fmt: skip
+    return views
+
+
+def _fields(
+    record_type: RecordType | None,
+    data: dict[str, Any],
+    grant: frozenset[Disclosure],
+    *,
+    person: bool,
+    catalog_masks: str,
+) -> list[FieldOut]:
+    if record_type is None or record_type.disclosure not in grant:
+        return []
+    public = grant == PUBLIC
+    out = []
+    for spec in record_type.fields:
+        value = data.get(spec.name)
+        if value is None or value == "" or spec.disclosure not in grant:
+            continue
+        if public and spec.code_kind is CodeKind.resident_id:
+            value = mask_resident_id(str(value))
+        elif public and person and spec.name == record_type.subject.name and catalog_masks == "masked":
+            value = mask_person_name(str(value))
+        out.append(FieldOut(name=spec.name, label=spec.label, value=value, level=spec.disclosure.value))
+    return out
+
+
+def _public_types() -> tuple[str, ...]:
+    return tuple(k for k, t in load_catalog().record_types.items() if t.disclosure is Disclosure.public)
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def search(session: Session, *, who: Principal, q: str, page: int = 1) -> SearchPage:
+    """Find subjects by any code or by name (partial and tolerant); public callers find organisations only."""
+    words = " ".join((q or "").split())
+    if len(words) > SEARCH_MAX_LENGTH:
+        raise QueryTooLong(f"查询内容过长：最多 {SEARCH_MAX_LENGTH} 个字符")
+    page = max(1, page)
+    if not words:
+        return SearchPage(q="", hits=[], page=page, has_more=False)
+    by_code = _search_code(session, who=who, words=words)
+    if by_code is not None:
+        return SearchPage(q=words, hits=by_code if page == 1 else [], page=page, has_more=False)
+    kinds = PUBLIC_SEARCH_KINDS if who.role in (Role.public, Role.subject) else ALL_KINDS
+    found, has_more = subjects.search_by_name(
+        session, words=words, kinds=kinds, offset=(page - 1) * SEARCH_PAGE_SIZE, limit=SEARCH_PAGE_SIZE
+    )
+    hits = [
+        _hit(s, matched="名称", score=score, public=who.role in (Role.public, Role.subject))
+        for s, score in found
+    ]
+    return SearchPage(q=words, hits=hits, page=page, has_more=has_more)
+
+
+def _search_code(session: Session, *, who: Principal, words: str) -> list[SearchHit] | None:
+    """Hits for a query that is a code, or None when it is not one."""
+    normal = normalize(words)
+    kind = identify(normal).kind
+    is_code = kind in ("uscc", "org_code", "reg_no", "resident_id") or bool(PUBLIC_ID.match(words.lower()))
+    if not is_code:
+        return None
+    try:
+        subject = _find(session, who=who, code=normal if kind != "unknown" else words)
+    except NotFound:
+        return []
+    public = who.role in (Role.public, Role.subject)
+    if subject.kind == "natural_person" and public and kind != "unknown":
+        return []
+    return [_hit(subject, matched="代码", score=1.0, public=public)]
+
+
+def _hit(subject: Any, *, matched: str, score: float, public: bool) -> SearchHit:
+    name = subject.name
+    if public and subject.kind == "natural_person" and load_catalog().public_person_names == "masked":
+        name = mask_person_name(name)
+    return SearchHit(
+        code=subjects.url_code(subject), name=name, kind_label=KIND_LABELS.get(subject.kind, subject.kind),
+        uscc=subject.uscc, region_name=region_name(subject.region_code) if subject.region_code else None,
+        matched=matched, score=score,
+    )  # fmt: skip
+
+
+# --- 双公示 listings and department pages --------------------------------------------------------
+
+
+def publicity(
+    session: Session,
+    *,
+    record_type: str | None = None,
+    department_id: int | None = None,
+    date_from: Any = None,
+    date_to: Any = None,
+    page: int = 1,
+) -> PublicityPage:
+    """The public 双公示 listing: records in their publicity window, newest decision first."""
+    if record_type and record_type not in _public_types():
+        raise NotFound(f"没有名为 {record_type} 的公示信息类别")
+    if date_from and date_to and date_from > date_to:
+        raise PanshiError("起始日期不能晚于截止日期", code="bad_date_range")
+    page = max(1, page)
+    today = today_shanghai()
+    rows, total = records.public_listing(
+        session, on=today, public_types=_public_types(), record_type=record_type, department_id=department_id,
+        date_from=date_from, date_to=date_to, offset=(page - 1) * LISTING_PAGE_SIZE, limit=LISTING_PAGE_SIZE,
+        count_cap=LISTING_COUNT_CAP,
+    )  # fmt: skip
+    owners = subjects.subjects_by_id(session, {r.subject_id for r in rows})
+    items = []
+    for r in rows:
+        owner = owners[r.subject_id]
+        view = _record_views(session, [(r, PUBLIC)], subject=owner, public_ids={r.id}, today=today)[0]
+        header = _subject_view(session, owner, PUBLIC) if owner.kind == "natural_person" else None
+        items.append(
+            PublicityItem(
+                subject_code=subjects.url_code(owner),
+                subject_name=header.name if header else owner.name,
+                record=view,
+            )
+        )
+    return PublicityPage(
+        items=items, page=page, total=total, total_capped=total >= LISTING_COUNT_CAP,
+        pages=max(1, -(-total // LISTING_PAGE_SIZE)),
+    )  # fmt: skip
+
+
+def department_page(session: Session, *, department_id: int, page: int = 1) -> DepartmentPage:
+    """A department (数据来源单位): what it has sent, and its records now in publicity."""
+    department = accounts.get_department(session, department_id)
+    catalog = load_catalog()
+    counts = records.counts_by_type_of_department(session, department_id)
+    return DepartmentPage(
+        department=department_out(department),
+        record_counts={
+            catalog.record_types[k].label if k in catalog.record_types else k: n for k, n in counts.items()
+        },
+        latest=publicity(session, department_id=department_id, page=page),
+    )
+
+
+def department_out(department: Any) -> DepartmentOut:
+    return DepartmentOut(
+        id=department.id, name=department.name, uscc=department.uscc, region_code=department.region_code
+    )
+
+
+def departments(session: Session) -> list[DepartmentOut]:
+    return [department_out(d) for d in accounts.list_departments(session)]
