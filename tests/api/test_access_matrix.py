@@ -1,0 +1,136 @@
+"""Every route against every role: a matrix generated from the application's own route table.
+
+POLICY is the specification: which roles each route admits. The test fails when a route exists that
+POLICY does not classify (a new route must declare who may call it), and calls every route as every
+role: admitted roles must not be refused (401/403, or a redirect to the sign-in page), the others
+must be. Deny by default: nothing is admitted unless POLICY says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from factories import DEPT_NAME, DEPT_USCC, OTHER_DEPT_USCC, ingest, make_uscc, penalty_row, write_csv
+from panshi.accounts import service as accounts
+from panshi.api.app import create_app
+from panshi.api.web import reset_rate_limits
+from panshi.core.db import unit_of_work
+
+ROLES = ("public", "operator", "department", "government", "subject")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset(ROLES) - {"public"}
+STAFF = frozenset({"operator", "department"})
+OPERATOR = frozenset({"operator"})
+SUBJECT = frozenset({"subject"})
+NOBODY: frozenset[str] = frozenset()
+
+# (method, path) -> roles admitted. Routes of the API docs are public by design.
+POLICY: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/openapi.json"): EVERYONE,
+    ("GET", "/docs"): EVERYONE,
+    ("GET", "/docs/oauth2-redirect"): EVERYONE,
+    ("GET", "/redoc"): EVERYONE,
+    ("GET", "/api/v1/health"): EVERYONE,
+    # access layer (each caller gets its view)
+    ("GET", "/api/v1/search"): EVERYONE,
+    ("GET", "/api/v1/subjects/{code}"): EVERYONE,
+    ("GET", "/api/v1/records/{record_id}"): EVERYONE,
+    ("GET", "/api/v1/publicity"): EVERYONE,
+    ("GET", "/api/v1/departments"): EVERYONE,
+    ("GET", "/api/v1/departments/{department_id}"): EVERYONE,
+    ("GET", "/api/v1/me"): SUBJECT,
+    ("GET", "/api/v1/me/query-log"): SUBJECT,
+    ("GET", "/api/v1/whoami"): EVERYONE,
+    # query log, accounts, tokens
+    ("GET", "/api/v1/query-log"): OPERATOR,
+    ("GET", "/api/v1/accounts"): OPERATOR,
+    ("POST", "/api/v1/accounts"): OPERATOR,
+    ("POST", "/api/v1/accounts/{user_id}/disable"): OPERATOR,
+    ("POST", "/api/v1/accounts/{user_id}/enable"): OPERATOR,
+    ("GET", "/api/v1/tokens"): OPERATOR,
+    ("POST", "/api/v1/tokens"): OPERATOR,
+    ("DELETE", "/api/v1/tokens/{token_id}"): OPERATOR,
+    # ingest
+    ("POST", "/api/v1/batches"): frozenset({"department"}),
+    ("GET", "/api/v1/batches"): STAFF,
+    ("GET", "/api/v1/batches/{batch_id}"): STAFF,
+    ("GET", "/api/v1/batches/{batch_id}/errors.csv"): STAFF,
+    ("GET", "/api/v1/quality"): STAFF,
+    # public portal
+    ("GET", "/"): EVERYONE,
+}
+
+
+def app_routes(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the application answers, routers included (HEAD is GET's twin)."""
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+            elif isinstance(route, APIRoute) or hasattr(route, "methods"):
+                found.extend((m, route.path) for m in sorted(route.methods or ()) if m != "HEAD")
+
+    walk(app.routes)
+    return found
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = sorted(set(app_routes(create_app())) - set(POLICY))
+    assert not unclassified, f"routes without an access policy (add them to POLICY): {unclassified}"
+
+
+@pytest.fixture
+def world(engine: Engine, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A department with a record, and a token of every role."""
+    reset_rate_limits()
+    row = penalty_row(1)
+    with unit_of_work(write=True) as session:
+        a, dept_token = accounts.add_department(session, name=DEPT_NAME, uscc=DEPT_USCC)
+        b, _ = accounts.add_department(session, name="磐石市税务局", uscc=OTHER_DEPT_USCC)
+        tokens = {
+            "operator": accounts.issue_token(session, role="operator"),
+            "department": dept_token,
+            "government": accounts.issue_token(session, role="government", department_id=b.id),
+            "subject": accounts.issue_token(session, role="subject", subject_code=make_uscc(1001)),
+        }
+        user = accounts.add_user(session, username="someone", password="a-long-password", role="operator")
+        ids = {"department_id": a.id, "user_id": user.id}
+    result = ingest(write_csv(tmp_path / "p.csv", [row]))
+    values = {"code": make_uscc(1001), "record_id": "1", "batch_id": result.batch_id, "token_id": "999999",
+              **{k: str(v) for k, v in ids.items()}}  # fmt: skip
+    with TestClient(create_app(), follow_redirects=False) as client:
+        yield {"client": client, "tokens": tokens, "values": values}
+    reset_rate_limits()
+
+
+def _url(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
+
+
+def _refused(response: Any) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code in (302, 303, 307) and response.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_against_each_route(world: dict[str, Any], role: str) -> None:
+    client: TestClient = world["client"]
+    headers = {"Authorization": f"Bearer {world['tokens'][role]}"} if role != "public" else {}
+    wrong: list[str] = []
+    for method, path in sorted(POLICY):
+        response = client.request(method, _url(path, world["values"]), headers=headers)
+        admitted = role in POLICY[(method, path)]
+        if admitted == _refused(response):
+            wrong.append(f"{method} {path}: {response.status_code} {response.text[:120]}")
+    assert not wrong, f"{role} treated wrongly by:\n" + "\n".join(wrong)
