@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from panshi.accounts.cli import department_app, token_app
+from panshi.accounts.cli import account_app, department_app, token_app
 from panshi.core.cli import app as db_app
 from panshi.identifiers.cli import app as id_app
 from panshi.ingest.cli import batch_app, ingest
+from panshi.sanctions.cli import check, lists_app
 from panshi.subjects.cli import app as subject_app
 
 app = typer.Typer(
@@ -19,9 +20,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(id_app, name="id")
 app.add_typer(department_app, name="department")
 app.add_typer(token_app, name="token")
+app.add_typer(account_app, name="account")
 app.add_typer(subject_app, name="subject")
 app.add_typer(batch_app, name="batch")
 app.command("ingest")(ingest)
+app.command("check")(check)
+app.add_typer(lists_app, name="lists")
 
 
 @app.command()

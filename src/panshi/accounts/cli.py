@@ -1,6 +1,8 @@
-"""`panshi department add` and `panshi token add`."""
+"""`panshi department add`, `panshi token add` and `panshi account add`."""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 from rich.console import Console
@@ -11,6 +13,7 @@ from panshi.core.errors import PanshiError
 
 department_app = typer.Typer(help="数据来源单位 Departments.", no_args_is_help=True)
 token_app = typer.Typer(help="API 令牌 API tokens.", no_args_is_help=True)
+account_app = typer.Typer(help="登录账号 Web sign-in accounts.", no_args_is_help=True)
 
 
 @department_app.command("add")
@@ -44,3 +47,47 @@ def add_token(
         Console(stderr=True).print(f"[red]{exc.message}[/]")
         raise typer.Exit(2) from None
     typer.echo(token)
+
+
+@account_app.command("add")
+def add_account(
+    username: str = typer.Option(..., "--username", help="Sign-in name: 3-64 letters, digits or _ . @ -"),
+    role: str = typer.Option(..., "--role", help="operator | department | government | subject"),
+    name: str = typer.Option("", "--name", help="Display name (显示名), e.g. 张三 or 市场监管局数据报送员"),
+    department: str | None = typer.Option(
+        None, "--department", help="USCC of the user's department (department and government users)"
+    ),
+    subject: str | None = typer.Option(
+        None, "--subject", help="USCC or ID number of the user's own subject (subject users)"
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of standard input"
+    ),
+) -> None:
+    """Create a web account; the password is prompted for twice (hidden) or read from standard input."""
+    err = Console(stderr=True)
+    password = _read_password(password_stdin)
+    try:
+        with unit_of_work(write=True) as session:
+            department_id = service.department_by_uscc(session, department).id if department else None
+            user = service.add_user(
+                session, username=username, password=password, role=role, display_name=name,
+                department_id=department_id, subject_code=subject,
+            )  # fmt: skip
+            summary = f"account {user.id} {user.username} ({user.role})"
+    except PanshiError as exc:
+        err.print(f"[red]{exc.message}[/]")
+        raise typer.Exit(2) from None
+    err.print(f"{summary} created; sign in at /login")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: never a command-line argument, which would end up in the shell's history."""
+    if from_stdin:
+        given = sys.stdin.readline().rstrip("\r\n")
+        if not given:
+            Console(stderr=True).print("[red]--password-stdin: standard input held no password[/]")
+            raise typer.Exit(2)
+        return given
+    prompted: str = typer.prompt("Password 密码", hide_input=True, confirmation_prompt=True, err=True)
+    return prompted

@@ -28,6 +28,7 @@ def create_app() -> FastAPI:
     from panshi.ingest.routes import quality_router
     from panshi.ingest.routes import router as ingest_router
     from panshi.portal.routes import router as portal_router
+    from panshi.sanctions.routes import routers as sanctions_router
 
     # FastAPIOffline serves the API docs' scripts and styles from the package: no CDN, ever.
     # Every unsafe request made without a bearer token must carry the browser's CSRF token.
@@ -41,7 +42,14 @@ def create_app() -> FastAPI:
         ),
         dependencies=[Depends(csrf_guard)],
     )
-    for router in (access_router, accounts_router, audit_router, ingest_router, quality_router):
+    for router in (
+        access_router,
+        accounts_router,
+        audit_router,
+        ingest_router,
+        quality_router,
+        sanctions_router,
+    ):
         app.include_router(router)
     app.include_router(portal_router)
     app.include_router(console_router)

@@ -5,13 +5,17 @@ from panshi.audit.models import QueryLogEntry
 from panshi.core.db import Base
 from panshi.ingest.models import Batch, BatchIssue
 from panshi.records.models import Record, RecordHistory
+from panshi.sanctions.models import AppliedMeasure, Check, CheckFeedback
 from panshi.subjects.models import Subject, SubjectCode
 
 __all__ = [
     "ApiToken",
+    "AppliedMeasure",
     "Base",
     "Batch",
     "BatchIssue",
+    "Check",
+    "CheckFeedback",
     "Department",
     "QueryLogEntry",
     "Record",

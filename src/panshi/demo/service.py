@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import secrets
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,8 +12,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from panshi.accounts.service import issue_token
+from panshi.access.service import credit_file, publicity
+from panshi.accounts.service import (
+    add_user,
+    issue_token,
+    list_departments,
+    list_users,
+    session_principal,
+    sign_in,
+    sign_out,
+)
 from panshi.core import migrate
 from panshi.core.db import unit_of_work
 from panshi.core.timeutil import today_shanghai
@@ -34,14 +46,19 @@ _FORMATS = ("gbk", "utf-8-sig", "ndjson")
 
 
 def load_demo(*, subjects: int, records: int, bad_fraction: float = 0.01) -> None:
-    """Generate the county's files under var/demo/ and ingest them department by department."""
+    """Generate the county's files under var/demo/, ingest them department by department, add demo accounts."""
     console = Console(stderr=True)
     migrate.upgrade()
     with unit_of_work() as session:
         existing = session.scalar(select(func.count()).select_from(Record)) or 0
     if existing:
         console.print(f"数据库中已有 {existing:,} 条信用记录：跳过演示数据加载（删除 var/ 可重新生成）")
-        return
+    else:
+        _load(subjects=subjects, records=records, bad_fraction=bad_fraction, console=console)
+    add_demo_accounts(console)
+
+
+def _load(*, subjects: int, records: int, bad_fraction: float, console: Console) -> None:
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     population = list(generate_subjects(subjects, seed=SEED))
     end = today_shanghai() - timedelta(days=1)
@@ -97,3 +114,117 @@ def _ingest_all(files: list[tuple[str, Path]], console: Console) -> None:
         f"演示数据：{len(files)} 个文件，收到 {totals['received']:,} 行，入库 {totals['accepted']:,} 条，"
         f"拒收 {totals['rejected']:,} 行（示例错误报告：panshi batch errors <批次号>）"
     )
+
+
+# --- demo accounts -------------------------------------------------------------------------------
+
+ACCOUNTS_FILE = DEMO_DIR / "accounts.txt"
+MARKET_DEPARTMENT = "市场监督管理局"
+QUERYING_DEPARTMENT = "住房和城乡建设局"
+DEMO_PURPOSE = "建设工程招标投标资格审查：核查投标企业的行政处罚和许可情况"
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str  # "" when an earlier run created the account (its password is in that run's file)
+    role: str
+    display_name: str
+    department_id: int | None = None
+    bound_to: str = ""  # its department's or its subject's name
+    subject_code: str | None = None
+
+    def line(self) -> str:
+        bound = self.bound_to
+        return "\t".join((self.username, self.password or "（此前已创建）", self.role, bound))
+
+
+def add_demo_accounts(console: Console) -> list[DemoAccount]:
+    """One account of each role on the demo county (once), written to var/demo/accounts.txt and printed.
+
+    The subject account is an enterprise with penalties; the government account queries its file once
+    with a purpose, so that the subject's query log (被查询记录) has something to show."""
+    known = _known_passwords()
+    with unit_of_work(write=True) as session:
+        existing = {u.username for u in list_users(session)}
+        wanted = _wanted(session)
+        accounts = []
+        for account in wanted:
+            if account.username in existing:
+                accounts.append(_with_password(account, known.get(account.username, "")))
+                continue
+            password = secrets.token_urlsafe(9)
+            add_user(
+                session, username=account.username, password=password, role=account.role,
+                display_name=account.display_name, department_id=account.department_id,
+                subject_code=account.subject_code,
+            )  # fmt: skip
+            accounts.append(_with_password(account, password))
+            if account.role == "subject" and account.subject_code:
+                government = next((a for a in accounts if a.role == "government"), None)
+                if government and government.password:
+                    _query_as(session, government, account.subject_code)
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    header = "# 磐石演示账号：用户名、密码、角色、所属单位或信用主体。登录页面 /login。仅供演示。\n"
+    ACCOUNTS_FILE.write_text(header + "".join(a.line() + "\n" for a in accounts), encoding="utf-8")
+    ACCOUNTS_FILE.chmod(0o600)
+    console.print(f"演示账号（网页登录 /login）已写入 {ACCOUNTS_FILE}：")
+    for account in accounts:
+        console.print(f"  {account.line()}", markup=False, highlight=False)
+    return accounts
+
+
+def _wanted(session: Session) -> list[DemoAccount]:
+    """The demo accounts this database can have: departments and an enterprise with records are needed."""
+    departments = list_departments(session)
+    wanted = [DemoAccount("demo-operator", "", "operator", "演示运营人员")]
+    if not departments:
+        return wanted
+    market = next((d for d in departments if MARKET_DEPARTMENT in d.name), departments[0])
+    others = [d for d in departments if d.id != market.id]
+    querying = next((d for d in others if QUERYING_DEPARTMENT in d.name), others[0] if others else None)
+    wanted.append(DemoAccount("demo-dept", "", "department", "市场监管数据报送员", market.id, market.name))
+    if querying is not None:
+        wanted.append(
+            DemoAccount("demo-gov", "", "government", "招投标资格审查员", querying.id, querying.name)
+        )
+    enterprise = _enterprise_with_penalties(session)
+    if enterprise is not None:
+        code, name = enterprise
+        wanted.append(
+            DemoAccount("demo-subject", "", "subject", name, bound_to=f"{name}（{code}）", subject_code=code)
+        )
+    return wanted
+
+
+def _enterprise_with_penalties(session: Session) -> tuple[str, str] | None:
+    """An enterprise (USCC 91…) with a penalty in publicity: its USCC and name."""
+    listing = publicity(session, record_type="admin_penalty")
+    return next(
+        ((i.subject_code, i.subject_name) for i in listing.items if i.subject_code.startswith("91")), None
+    )
+
+
+def _query_as(session: Session, account: DemoAccount, code: str) -> None:
+    """Sign in as `account`, read the subject's file with a purpose (logged) and sign out again."""
+    token = sign_in(session, username=account.username, password=account.password)
+    who = session_principal(session, token)
+    if who is not None:
+        credit_file(session, who=who, code=code, purpose=DEMO_PURPOSE, channel="web")
+    sign_out(session, token)
+
+
+def _with_password(account: DemoAccount, password: str) -> DemoAccount:
+    return dataclasses.replace(account, password=password)
+
+
+def _known_passwords() -> dict[str, str]:
+    """Passwords an earlier run wrote (the database keeps only their hashes)."""
+    if not ACCOUNTS_FILE.exists():
+        return {}
+    known = {}
+    for line in ACCOUNTS_FILE.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) >= 2 and parts[1] != "（此前已创建）":
+            known[parts[0]] = parts[1]
+    return known

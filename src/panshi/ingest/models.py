@@ -26,6 +26,9 @@ class Batch(Base):
     encoding: Mapped[str | None] = mapped_column(String(32))
     catalog_version: Mapped[str] = mapped_column(String(32))
     headers: Mapped[list[str]] = mapped_column(JSONText)  # as submitted; records key their values by position
+    # The field each column was read as (None: no field); set: records keep only the submitted values
+    # that differ from their normalised data (see ingest.validate._submitted_sparse).
+    header_fields: Mapped[list[str | None] | None] = mapped_column(JSONText)
     received: Mapped[int]
     accepted: Mapped[int]
     updated: Mapped[int]

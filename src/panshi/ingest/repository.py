@@ -1,45 +1,76 @@
-"""All SQL of ingest: staging tables, bulk loading (COPY / executemany) and the set-based merge."""
+"""All SQL of ingest: per-chunk staging, bulk loading (COPY / executemany) and the set-based merge.
+
+A batch is stored chunk by chunk inside one transaction. Each chunk's keys (natural key, subject,
+department, content hash — no record data) land in small staging tables; SQL resolves departments
+and subjects and classifies every row against the store; then the new records go by COPY straight
+into `records` with ids taken from its sequence beforehand, so that their `created` history rows
+go by COPY too. Updated records go through a staging table of their own (usually few).
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from panshi.core.db import is_postgres
 from panshi.ingest.models import Batch
-from panshi.ingest.validate import ISSUE_COLUMNS, STAGING_COLUMNS
 
-# One merge at a time per database: parsing and staging run in parallel, the merge serialises so
-# that two batches over the same records both end consistent (PostgreSQL advisory lock; SQLite
-# already has a single writer).
+# One batch at a time stores records: two batches over the same records both end consistent
+# (PostgreSQL advisory lock, held to the end of the transaction; SQLite has a single writer).
 MERGE_LOCK = 7_310_001
 
-_STAGING_DDL = """
-CREATE {kind} TABLE {name} (
+_KEYS_DDL = """CREATE {kind} TABLE {name} (
     row BIGINT NOT NULL, natural_key TEXT NOT NULL, subject_key TEXT NOT NULL, subject_kind TEXT,
     subject_name TEXT, subject_uscc TEXT, subject_id_number TEXT, subject_region TEXT,
-    department_name TEXT, department_uscc TEXT, decision_date DATE, publicity_start DATE, publicity_end DATE,
-    content_hash TEXT,
-    data TEXT,
-    submitted TEXT
-)
-"""
+    department_name TEXT, department_uscc TEXT, content_hash TEXT NOT NULL)"""
 _CODES_DDL = "CREATE {kind} TABLE {name} (row BIGINT NOT NULL, code_type TEXT NOT NULL, code TEXT NOT NULL)"
-_ISSUES_DDL = """CREATE {kind} TABLE {name} (row BIGINT NOT NULL, field TEXT, "column" TEXT, code TEXT NOT NULL,
-    severity TEXT NOT NULL, message TEXT NOT NULL)"""
+_SEEN_DDL = "CREATE {kind} TABLE {name} (natural_key TEXT PRIMARY KEY, row BIGINT NOT NULL)"
+_UPDATES_DDL = """CREATE {kind} TABLE {name} (
+    row BIGINT NOT NULL, record_id BIGINT NOT NULL, subject_id BIGINT NOT NULL, department_id BIGINT NOT NULL,
+    decision_date DATE, publicity_start DATE, publicity_end DATE, content_hash TEXT NOT NULL,
+    data TEXT NOT NULL, submitted TEXT NOT NULL)"""
+
+KEY_COLUMNS = [
+    "row", "natural_key", "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number",
+    "subject_region", "department_name", "department_uscc", "content_hash",
+]  # fmt: skip
+UPDATE_COLUMNS = [
+    "row", "record_id", "subject_id", "department_id", "decision_date", "publicity_start", "publicity_end",
+    "content_hash", "data", "submitted",
+]  # fmt: skip
+CODE_COLUMNS = ["row", "code_type", "code"]
+# A new record's columns that need no database; with id, subject_id and department_id, all of them.
+RECORD_STATIC = [
+    "record_type", "natural_key", "batch_id", "version", "status", "decision_date", "publicity_start",
+    "publicity_end", "content_hash", "catalog_version", "data", "submitted", "source_row", "received_at",
+    "created_at",
+]  # fmt: skip
+RECORD_COLUMNS = ["id", "subject_id", "department_id", *RECORD_STATIC]
+HISTORY_COLUMNS = ["record_id", "version", "event", "batch_id", "content_hash", "actor", "at"]
+ISSUE_COLUMNS = ["batch_id", "row", "field", "column", "code", "severity", "message"]
+CLASSIFIED = {
+    "row": pl.Int64,
+    "outcome": pl.String,  # new | updated | unchanged | duplicate
+    "record_id": pl.Int64,  # the stored record with the same natural key
+    "first_row": pl.Int64,  # duplicate: the row of the file that stands
+}
+OWNERS = {"row": pl.Int64, "subject_id": pl.Int64, "department_id": pl.Int64}
 
 
 class Staging:
     """The staging tables of one batch, alive for its transaction only.
 
-    On PostgreSQL they are UNLOGGED tables created and dropped inside the batch's transaction (so a
-    crash leaves none behind): unlike TEMP tables they use shared buffers instead of the small
-    per-session temp_buffers, which made the merge read its staging rows from disk.
+    `rows`, `codes` and `updates` hold one chunk at a time; `seen` holds, for the whole batch, the
+    keys of the rows left unchanged (so that a later row with the same key is a duplicate). On
+    PostgreSQL they are UNLOGGED tables created and dropped inside the batch's transaction (a crash
+    leaves none behind; unlike TEMP tables they use shared buffers, not the small temp_buffers).
     """
 
     def __init__(self, session: Session, batch_id: str) -> None:
@@ -47,172 +78,179 @@ class Staging:
         self.pg = is_postgres(session)
         self.rows = f"stg_rows_{batch_id}"
         self.codes = f"stg_codes_{batch_id}"
-        self.issues = f"stg_issues_{batch_id}"
+        self.seen = f"stg_seen_{batch_id}"
+        self.updates = f"stg_updates_{batch_id}"
         kind = "UNLOGGED" if self.pg else "TEMP"
-        for ddl, name in ((_STAGING_DDL, self.rows), (_CODES_DDL, self.codes), (_ISSUES_DDL, self.issues)):
-            session.execute(text(ddl.format(name=name, kind=kind, suffix="")))
+        for ddl, name in ((_KEYS_DDL, self.rows), (_CODES_DDL, self.codes), (_SEEN_DDL, self.seen),
+                          (_UPDATES_DDL, self.updates)):  # fmt: skip
+            session.execute(text(ddl.format(name=name, kind=kind)))
+        for table in (self.rows, self.codes):  # the chunk's own joins, by row
+            session.execute(text(f"CREATE INDEX ix_{table} ON {table} (row)"))
 
-    def load(self, staged: pl.DataFrame, codes: pl.DataFrame, issues: pl.DataFrame) -> None:
-        """Land one validated chunk: COPY on PostgreSQL, executemany on SQLite."""
-        self._land(self.rows, staged.select(STAGING_COLUMNS))
-        self._land(self.codes, codes.select("row", "code_type", "code"))
-        self.load_issues(issues)
+    def load_chunk(self, keys: Encoded) -> None:
+        """Replace the staged chunk with these rows' keys and subject codes."""
+        self._clear(self.rows, self.codes, self.updates)
+        land(self.session, self.rows, keys.rows, KEY_COLUMNS)
+        land(self.session, self.codes, keys.codes, CODE_COLUMNS)
 
-    def load_issues(self, issues: pl.DataFrame) -> None:
-        self._land(self.issues, issues.select(list(ISSUE_COLUMNS)))
+    def drop_rows(self, rows: pl.Series) -> None:
+        """Take rows out of the staged chunk (duplicates of earlier chunks: rare)."""
+        for table in (self.rows, self.codes):
+            statement = text(f"DELETE FROM {table} WHERE row IN :rows").bindparams(
+                bindparam("rows", expanding=True)
+            )
+            self.session.execute(statement, {"rows": rows.to_list()})
 
-    def _land(self, table: str, frame: pl.DataFrame) -> None:
-        if frame.is_empty():
-            return
-        columns = ", ".join(f'"{c}"' for c in frame.columns)
-        if self.pg:
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, null_value="")
-            raw = self.session.connection().connection.driver_connection
-            assert raw is not None
-            with (
-                raw.cursor() as cursor,
-                cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy,
-            ):
-                copy.write(buffer.getbuffer())
+    def load_seen(self, seen: pl.DataFrame) -> None:
+        land(self.session, self.seen, seen.select("natural_key", "row"))
+
+    def load_updates(self, updates: pl.DataFrame) -> None:
+        land(self.session, self.updates, updates.select(UPDATE_COLUMNS))
+
+    def _clear(self, *tables: str) -> None:
+        if self.pg:  # in place: the tables were created in this transaction
+            self.session.execute(text(f"TRUNCATE {', '.join(tables)}"))
         else:
-            marks = ", ".join("?" for _ in frame.columns)
-            raw = self.session.connection().connection.driver_connection
-            assert raw is not None
-            raw.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", frame.iter_rows())
-
-    def index(self) -> None:
-        """Index and analyse the loaded staging tables so that the merge joins by hash or index."""
-        for table, column in ((self.rows, "row"), (self.rows, "natural_key"), (self.rows, "subject_key"),
-                              (self.codes, "row"), (self.issues, "row")):  # fmt: skip
-            self.session.execute(text(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})"))
-        for table in (self.rows, self.codes, self.issues):
-            self.session.execute(text(f"ANALYZE {table}"))
+            for table in tables:
+                self.session.execute(text(f"DELETE FROM temp.{table}"))
 
     def drop(self) -> None:
         schema = "" if self.pg else "temp."
-        for name in (self.rows, self.codes, self.issues):
+        for name in (self.rows, self.codes, self.seen, self.updates):
             self.session.execute(text(f"DROP TABLE IF EXISTS {schema}{name}"))
 
 
-def _exec(session: Session, sql: str, **params: Any) -> None:
-    session.execute(text(sql), params)
+@dataclass(frozen=True)
+class Encoded:
+    """A chunk's keys and subject codes ready to land: COPY text on PostgreSQL, frames on SQLite."""
+
+    rows: pl.DataFrame | bytes  # KEY_COLUMNS
+    codes: pl.DataFrame | bytes  # CODE_COLUMNS
 
 
-def merge(
-    session: Session, stg: Staging, *, batch_id: str, record_type: str, catalog_version: str,
-    received_at: datetime, register_departments: bool, actor: str, public_id_seed: str,
-) -> dict[str, int]:  # fmt: skip
-    """Resolve subjects and departments, then insert, version or skip each staged record, set-based."""
-    stg.index()
-    if stg.pg:
+def encode_keys(staged: pl.DataFrame, codes: pl.DataFrame, copy_text: bool) -> Encoded:
+    rows, codes = staged.select(KEY_COLUMNS), codes.select(CODE_COLUMNS)
+    if copy_text:
+        return Encoded(copy_lines(text_lines(rows)), copy_lines(text_lines(codes)))
+    return Encoded(rows, codes)
+
+
+def land(
+    session: Session, table: str, rows: pl.DataFrame | bytes, columns: Sequence[str] | None = None
+) -> None:
+    """Bulk-insert rows: COPY on PostgreSQL (a frame, or COPY text already made), executemany on SQLite.
+
+    A frame's columns are named as the table's; COPY text comes with its `columns`."""
+    if isinstance(rows, pl.DataFrame):
+        if rows.is_empty():
+            return
+        columns = rows.columns
+    elif not rows:
+        return
+    assert columns is not None
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    if is_postgres(session):
+        data = rows if isinstance(rows, bytes) else copy_lines(text_lines(rows))
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            copy.write(data)
+    else:
+        assert isinstance(rows, pl.DataFrame)
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows.iter_rows())
+
+
+# COPY's text format: only these characters are special. Cheaper for the server to read than CSV,
+# where every quote of the JSON columns would be doubled.
+_TEXT_SPECIAL = ["\\", "\t", "\n", "\r"]
+_TEXT_ESCAPED = ["\\\\", "\\t", "\\n", "\\r"]
+
+
+def text_lines(frame: pl.DataFrame) -> pl.Series:
+    """Each row of `frame` as a line of COPY's text format, without its newline."""
+    texts = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    # Escaping allocates every value anew; most columns have nothing to escape (a literal search is cheap).
+    found = (
+        frame.select(
+            pl.any_horizontal(pl.col(c).str.contains(ch, literal=True) for ch in _TEXT_SPECIAL).any().alias(c)
+            for c in texts
+        ).row(0)
+        if texts
+        else ()
+    )
+    escape = {c for c, hit in zip(texts, found, strict=True) if hit}
+    fields = [
+        (
+            pl.col(c).str.replace_many(_TEXT_SPECIAL, _TEXT_ESCAPED)
+            if c in escape
+            else pl.col(c).cast(pl.String)
+        ).fill_null("\\N")
+        for c in frame.columns
+    ]
+    return frame.select(pl.concat_str(fields, separator="\t").alias("line")).to_series()
+
+
+def copy_lines(lines: pl.Series) -> bytes:
+    """Lines of COPY text as one buffer."""
+    buffer = io.BytesIO()
+    lines.to_frame().write_csv(buffer, include_header=False, quote_style="never")
+    return buffer.getvalue()
+
+
+def _exec(session: Session, sql: str, **params: Any) -> int:
+    """Run one statement; the number of rows it changed."""
+    result = session.execute(text(sql), params)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+# Planner settings while chunks are stored (see lock_records); parallel workers and JIT cost more
+# than they bring to statements this small.
+_CHUNK_PLANNER = {
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",  # staging tables have no statistics: estimates are high, and compiling cost more than it saved
+}
+
+
+def lock_records(session: Session) -> None:
+    """Wait for any other batch storing records, then hold them until this transaction ends.
+
+    On PostgreSQL the chunk statements then join by nested loops only: each joins a chunk of a few
+    thousand staged rows to tables of millions (records, subjects, codes), which must be index
+    probes from the chunk, never a scan of the store — whatever the planner's estimates, which bulk
+    loads leave stale. (SQLite joins this way anyway.)"""
+    if is_postgres(session):
         _exec(session, "SELECT pg_advisory_xact_lock(:k)", k=MERGE_LOCK)
-        _exec(session, "SET LOCAL work_mem = '256MB'")  # the merge's hash joins fit in memory
-    rows, codes, issues = stg.rows, stg.codes, stg.issues
-    p = {"batch": batch_id, "rt": record_type, "cv": catalog_version, "now": received_at, "actor": actor}
+        for setting, value in _CHUNK_PLANNER.items():
+            _exec(session, f"SET LOCAL {setting} = {value}")
 
-    # The same record twice in one file: the first stands, the others come back to the sender.
+
+def unlock_planner(session: Session) -> None:
+    """Back to the planner's own choice of joins for the rest of the transaction."""
+    if is_postgres(session):
+        for setting in _CHUNK_PLANNER:
+            _exec(session, f"SET LOCAL {setting} TO DEFAULT")
+
+
+def resolve_departments(session: Session, stg: Staging, *, now: datetime) -> None:
+    """Register the departments the staged rows name that are not known yet."""
     _exec(
         session,
         f"""
-        INSERT INTO {issues} (row, field, "column", code, severity, message)
-        SELECT s.row, NULL, NULL, 'duplicate_in_file', 'error',
-               '与本文件第 ' || f.first_row || ' 行是同一条记录（决定文书号与行政相对人相同），请合并后重报'
-        FROM {rows} s JOIN (SELECT natural_key, MIN(row) AS first_row FROM {rows} GROUP BY natural_key) f
-          ON f.natural_key = s.natural_key AND s.row > f.first_row""",
+        INSERT INTO departments (name, uscc, region_code, created_at)
+        SELECT name, uscc, SUBSTR(uscc, 3, 6), :now
+        FROM (SELECT department_uscc AS uscc, MIN(department_name) AS name FROM {stg.rows}
+              GROUP BY department_uscc) s
+        WHERE NOT EXISTS (SELECT 1 FROM departments d WHERE d.uscc = s.uscc)
+        ON CONFLICT (uscc) DO NOTHING""",
+        now=now,
     )
-    _exec(
-        session,
-        f"""DELETE FROM {rows} WHERE EXISTS
-        (SELECT 1 FROM {issues} i WHERE i.row = {rows}.row AND i.code = 'duplicate_in_file')""",
-    )
-    _exec(session, f"DELETE FROM {codes} WHERE NOT EXISTS (SELECT 1 FROM {rows} s WHERE s.row = {codes}.row)")
-
-    _resolve_departments(session, stg, register=register_departments, now=received_at)
-    _resolve_subjects(session, stg, now=received_at, seed=public_id_seed)
-
-    # Classify against the store: new, unchanged (same content), updated (same key, new content).
-    counts = session.execute(
-        text(f"""
-        SELECT COALESCE(SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN r.content_hash <> s.content_hash THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN r.content_hash = s.content_hash THEN 1 ELSE 0 END), 0)
-        FROM {rows} s LEFT JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key"""),
-        p,
-    ).one()
-
-    # Each staged row with its subject and department, joined in place rather than written back.
-    resolved = f"""{rows} s JOIN subjects sj0 ON sj0.subject_key = s.subject_key
-        JOIN subjects sj ON sj.id = COALESCE(sj0.merged_into_id, sj0.id)
-        JOIN departments d ON d.uscc = s.department_uscc"""
-    json_cast = "::jsonb" if stg.pg else ""
-    json_plain = "::json" if stg.pg else ""  # kept as sent, never queried: no jsonb parsing
-    if counts[1]:
-        _exec(
-            session,
-            f"""
-            INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
-                                        previous_submitted, previous_batch_id, actor, at)
-            SELECT r.id, r.version + 1, 'updated', :batch, s.content_hash, r.data, r.submitted, r.batch_id,
-                   :actor, :now
-            FROM {rows} s JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key
-            WHERE r.content_hash <> s.content_hash""",
-            **p,
-        )
-        _exec(
-            session,
-            f"""
-            UPDATE records SET version = records.version + 1, subject_id = sj.id, department_id = d.id,
-                   batch_id = :batch, decision_date = s.decision_date, publicity_start = s.publicity_start,
-                   publicity_end = s.publicity_end, content_hash = s.content_hash,
-                   catalog_version = :cv, data = s.data{json_cast}, submitted = s.submitted{json_plain},
-                   source_row = s.row, received_at = :now
-            FROM {resolved}
-            WHERE records.record_type = :rt AND records.natural_key = s.natural_key
-              AND records.content_hash <> s.content_hash""",
-            **p,
-        )
-    if counts[0]:
-        insert = f"""
-            INSERT INTO records (record_type, natural_key, subject_id, department_id, batch_id, version, status,
-                                 decision_date, publicity_start, publicity_end, content_hash, catalog_version,
-                                 data, submitted, source_row, received_at, created_at)
-            SELECT CAST(:rt AS VARCHAR), s.natural_key, sj.id, d.id, CAST(:batch AS VARCHAR), 1, 'active',
-                   s.decision_date, s.publicity_start, s.publicity_end, s.content_hash, CAST(:cv AS VARCHAR),
-                   s.data{json_cast}, s.submitted{json_plain}, s.row, :now, :now
-            FROM {resolved}
-            WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.record_type = :rt AND r.natural_key = s.natural_key)"""
-        created = "SELECT id, 1, 'created', batch_id, content_hash, :actor, :now FROM {source}"
-        history = "INSERT INTO record_history (record_id, version, event, batch_id, content_hash, actor, at) "
-        if stg.pg:  # one pass: the history rows come from the inserted rows themselves
-            _exec(session, f"WITH created AS ({insert} RETURNING id, batch_id, content_hash) "
-                           + history + created.format(source="created"), **p)  # fmt: skip
-        else:
-            _exec(session, insert, **p)
-            _exec(
-                session,
-                history + created.format(source="records WHERE batch_id = :batch AND version = 1"),
-                **p,
-            )
-    return {"new": int(counts[0]), "updated": int(counts[1]), "unchanged": int(counts[2])}
 
 
-def _resolve_departments(session: Session, stg: Staging, *, register: bool, now: datetime) -> None:
-    rows = stg.rows
-    if register:
-        conflict = "ON CONFLICT (uscc) DO NOTHING"
-        _exec(
-            session,
-            f"""
-            INSERT INTO departments (name, uscc, region_code, created_at)
-            SELECT MIN(department_name), department_uscc, SUBSTR(department_uscc, 3, 6), :now
-            FROM {rows} WHERE NOT EXISTS (SELECT 1 FROM departments d WHERE d.uscc = {rows}.department_uscc)
-            GROUP BY department_uscc {conflict}""",
-            now=now,
-        )
-
-
-def _resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: str) -> None:
+def resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: str) -> None:
+    """Find or create the subject of every staged row, record its codes, merge provisional subjects."""
     rows, codes = stg.rows, stg.codes
     # A subject known so far only under an old code: rows that bring that code alone join it.
     _exec(
@@ -229,10 +267,12 @@ def _resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: st
         session,
         f"""
         INSERT INTO subjects (subject_key, public_id, kind, name, uscc, id_number, region_code, created_at, updated_at)
-        SELECT subject_key, {public_id}, MIN(subject_kind), MIN(subject_name), MIN(subject_uscc),
-               MIN(subject_id_number), MIN(subject_region), :now, :now
-        FROM {rows} WHERE NOT EXISTS (SELECT 1 FROM subjects s WHERE s.subject_key = {rows}.subject_key)
-        GROUP BY subject_key ON CONFLICT (subject_key) DO NOTHING""",
+        SELECT subject_key, {public_id}, kind, name, uscc, id_number, region_code, :now, :now
+        FROM (SELECT subject_key, MIN(subject_kind) AS kind, MIN(subject_name) AS name, MIN(subject_uscc) AS uscc,
+                     MIN(subject_id_number) AS id_number, MIN(subject_region) AS region_code
+              FROM {rows} GROUP BY subject_key) s
+        WHERE NOT EXISTS (SELECT 1 FROM subjects x WHERE x.subject_key = s.subject_key)
+        ON CONFLICT (subject_key) DO NOTHING""",
         now=now,
         seed=seed,
     )
@@ -240,8 +280,9 @@ def _resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: st
         session,
         f"""
         INSERT INTO subject_codes (code_type, code, subject_id)
-        SELECT DISTINCT c.code_type, c.code, sj.id FROM {codes} c JOIN {rows} s ON s.row = c.row
-        JOIN subjects sj ON sj.subject_key = s.subject_key
+        SELECT DISTINCT c.code_type, c.code, sj.id
+        FROM (SELECT DISTINCT c.code_type, c.code, s.subject_key FROM {codes} c JOIN {rows} s ON s.row = c.row) c
+        JOIN subjects sj ON sj.subject_key = c.subject_key
         WHERE NOT EXISTS (SELECT 1 FROM subject_codes x WHERE x.code_type = c.code_type AND x.code = c.code)
         ON CONFLICT (code_type, code) DO NOTHING""",
     )
@@ -257,39 +298,127 @@ def _resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: st
           AND old.id = subject_codes.subject_id AND old.uscc IS NULL AND old.kind <> 'natural_person'
           AND old.id <> target.id""",
     )
-    _exec(
-        session,
-        """
+    merged = session.execute(
+        text(f"""
         UPDATE subjects SET merged_into_id = sc.subject_id, updated_at = :now
-        FROM subject_codes sc
-        WHERE subjects.uscc IS NULL AND subjects.merged_into_id IS NULL AND subjects.kind <> 'natural_person'
-          AND subjects.subject_key = sc.code_type || ':' || sc.code AND sc.subject_id <> subjects.id""",
-        now=now,
+        FROM {codes} c JOIN subject_codes sc ON sc.code_type = c.code_type AND sc.code = c.code
+        WHERE subjects.subject_key = c.code_type || ':' || c.code AND subjects.uscc IS NULL
+          AND subjects.merged_into_id IS NULL AND subjects.kind <> 'natural_person' AND sc.subject_id <> subjects.id
+        RETURNING id, merged_into_id"""),
+        {"now": now},
+    ).all()
+    if merged:  # records already filed under a subject merged just now follow it
+        session.execute(
+            text("UPDATE records SET subject_id = :into WHERE subject_id = :merged"),
+            [{"merged": old_id, "into": new_id} for old_id, new_id in merged],
+        )
+
+
+def classify_keys(
+    session: Session, stg: Staging, rows: pl.DataFrame, *, batch_id: str, record_type: str
+) -> pl.DataFrame:
+    """Each staged row against the store by its natural key: new, updated (new content), unchanged,
+    or a duplicate of an earlier row of this batch (`first_row`, the row that stands)."""
+    result = session.execute(
+        text(f"""
+        SELECT s.row,
+               CASE WHEN r.batch_id = :batch OR seen.row IS NOT NULL THEN 'duplicate'
+                    WHEN r.content_hash = s.content_hash THEN 'unchanged' ELSE 'updated' END,
+               r.id, CASE WHEN r.batch_id = :batch THEN r.source_row ELSE seen.row END
+        FROM {stg.rows} s JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key
+        LEFT JOIN {stg.seen} seen ON seen.natural_key = s.natural_key
+        """),  # rows not found are new: a first load sends nothing back
+        {"rt": record_type, "batch": batch_id},
     )
-    _exec(
-        session,
-        """
-        UPDATE records SET subject_id = s.merged_into_id
-        FROM subjects s WHERE records.subject_id = s.id AND s.merged_into_id IS NOT NULL AND s.updated_at = :now""",
-        now=now,
+    known = pl.DataFrame(result.all(), schema=CLASSIFIED, orient="row")
+    return (
+        rows.join(known, on="row", how="left")
+        .with_columns(pl.col("outcome").fill_null("new"))
+        .select(list(CLASSIFIED))
     )
 
 
-def copy_issues(session: Session, stg: Staging, batch_id: str) -> dict[str, int]:
-    """Keep the batch's issues; return the rejected-row and warning counts."""
+def owners(session: Session, stg: Staging) -> pl.DataFrame:
+    """The subject (after merges) and department of each staged row."""
+    result = session.execute(
+        text(f"""
+        SELECT s.row, COALESCE(sj.merged_into_id, sj.id), d.id FROM {stg.rows} s
+        JOIN subjects sj ON sj.subject_key = s.subject_key
+        JOIN departments d ON d.uscc = s.department_uscc""")
+    )
+    return pl.DataFrame(result.all(), schema=OWNERS, orient="row")
+
+
+def allocate_record_ids(session: Session, count: int) -> pl.Series:
+    """`count` new record ids, taken now so that records and their history rows can be copied."""
+    if is_postgres(session):
+        taken = """SELECT MIN(id), MAX(id) FROM (SELECT nextval(pg_get_serial_sequence('records', 'id')) AS id
+                   FROM generate_series(1, :n)) ids"""
+        first, last = session.execute(text(taken), {"n": count}).one()
+        if last - first + 1 != count:  # another session took ids in between: take a list instead
+            return pl.Series("id", _take_ids(session, count), dtype=pl.Int64)
+    else:  # the ingest holds SQLite's only write lock
+        first = int(session.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM records")).scalar_one())
+    return pl.int_range(first, first + count, dtype=pl.Int64, eager=True).alias("id")
+
+
+def _take_ids(session: Session, count: int) -> list[int]:
+    query = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"
+    return list(session.execute(text(query), {"n": count}).scalars())
+
+
+def insert_records(session: Session, records: pl.DataFrame, history: pl.DataFrame) -> None:
+    """New records and their `created` history rows (HISTORY_COLUMNS). Records have RECORD_COLUMNS,
+    or `id`, `subject_id`, `department_id` and `record_line`, the rest as COPY text (store.prepare)."""
+    if "record_line" in records.columns:
+        owned = [pl.col(c).cast(pl.String) for c in ("id", "subject_id", "department_id")]
+        lines = records.select(pl.concat_str([*owned, pl.col("record_line")], separator="\t")).to_series()
+        land(session, "records", copy_lines(lines), ["id", "subject_id", "department_id", *RECORD_STATIC])
+    else:
+        land(session, "records", records.select(RECORD_COLUMNS))
+    land(session, "record_history", history.select(HISTORY_COLUMNS))
+
+
+def apply_updates(session: Session, stg: Staging, *, batch_id: str, catalog_version: str, actor: str,
+                  now: datetime) -> None:  # fmt: skip
+    """New versions of the records in the staged updates; each history row keeps what it replaced."""
+    p = {"batch": batch_id, "cv": catalog_version, "actor": actor, "now": now}
+    jsonb, json = ("::jsonb", "::json") if stg.pg else ("", "")
     _exec(
         session,
         f"""
-        INSERT INTO batch_issues (batch_id, row, field, "column", code, severity, message)
-        SELECT :batch, row, field, "column", code, severity, message FROM {stg.issues}""",
-        batch=batch_id,
+        INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
+                                    previous_submitted, previous_batch_id, actor, at)
+        SELECT r.id, r.version + 1, 'updated', :batch, u.content_hash, r.data, r.submitted, r.batch_id, :actor, :now
+        FROM {stg.updates} u JOIN records r ON r.id = u.record_id""",
+        **p,
     )
+    _exec(
+        session,
+        f"""
+        UPDATE records SET version = records.version + 1, subject_id = u.subject_id, department_id = u.department_id,
+               batch_id = :batch, decision_date = u.decision_date, publicity_start = u.publicity_start,
+               publicity_end = u.publicity_end, content_hash = u.content_hash, catalog_version = :cv,
+               data = u.data{jsonb}, submitted = u.submitted{json}, source_row = u.row, received_at = :now
+        FROM {stg.updates} u WHERE records.id = u.record_id""",
+        **p,
+    )
+
+
+def insert_issues(session: Session, issues: pl.DataFrame) -> None:
+    """Rejected rows and warnings (columns ISSUE_COLUMNS)."""
+    land(session, "batch_issues", issues.select(ISSUE_COLUMNS))
+
+
+def issue_counts(session: Session, batch_id: str) -> tuple[int, int]:
+    """Rows rejected and warnings given in a batch."""
     result = session.execute(
-        text(f"""
+        text("""
         SELECT COUNT(DISTINCT CASE WHEN severity = 'error' THEN row END),
-               COUNT(CASE WHEN severity = 'warning' THEN 1 END) FROM {stg.issues}""")
+               COUNT(CASE WHEN severity = 'warning' THEN 1 END) FROM batch_issues WHERE batch_id = :batch"""),
+        {"batch": batch_id},
     ).one()
-    return {"rejected": int(result[0] or 0), "warnings": int(result[1] or 0)}
+    return int(result[0] or 0), int(result[1] or 0)
 
 
 def batch_stats_by_department(session: Session) -> list[Any]:  # rows of the select below

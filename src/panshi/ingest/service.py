@@ -5,22 +5,27 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from panshi.catalog.service import get_record_type, load_catalog
+from panshi.core.db import is_postgres
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.ingest import repository
 from panshi.ingest.headers import map_header
 from panshi.ingest.models import Batch, BatchIssue
+from panshi.ingest.pipeline import read_ahead
 from panshi.ingest.readers import RowProblem, open_source
 from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow, RowIssue
-from panshi.ingest.validate import ISSUE_COLUMNS, build_checks, validate_chunk
+from panshi.ingest.store import BatchInfo, ChunkStore, prepare
+from panshi.ingest.validate import ISSUE_COLUMNS, build_checks, header_fields, validate_chunk
 
 MAX_ERRORS_RETURNED = 1000
 Progress = Callable[[int], None]
@@ -62,40 +67,49 @@ def ingest_file(
     checks = build_checks(rtype, today=today_shanghai(), own_department_uscc=submitter.department_uscc)
     secret = settings.secret_key.encode()
 
-    batch_id = uuid.uuid4().hex
     received_at = utcnow()
+    digest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-sha256")
+    file_digest = digest.submit(file_sha256, path)  # read alongside the parsing, not before it
+    digest.shutdown(wait=False)
     batch = Batch(
-        id=batch_id, record_type=rtype.key, department_id=submitter.department_id, channel=submitter.channel,
-        filename=(filename or path.name)[:500], file_sha256=file_sha256(path), file_format=source.format,
-        encoding=source.encoding, catalog_version=catalog_version, headers=source.header, received=0, accepted=0, updated=0,
+        id=uuid.uuid4().hex, record_type=rtype.key, department_id=submitter.department_id,
+        channel=submitter.channel, filename=(filename or path.name)[:500], file_sha256="",
+        file_format=source.format, encoding=source.encoding, catalog_version=catalog_version,
+        headers=source.header, header_fields=header_fields(columns), received=0, accepted=0, updated=0,
         unchanged=0, rejected=0, warnings=0, received_at=received_at, completed_at=received_at,
     )  # fmt: skip
     session.add(batch)
     session.flush()
 
-    staging = repository.Staging(session, batch_id)
-    received = 0
-    for chunk in source.chunks:
-        validated = validate_chunk(chunk, record_type=rtype, columns=columns, checks=checks, secret=secret)
-        staging.load(validated.staged, validated.codes, validated.issues)
-        received += chunk.height
+    info = BatchInfo(batch.id, rtype.key, catalog_version, received_at, submitter.actor)
+    store = ChunkStore(
+        session,
+        info,
+        register_departments=submitter.department_uscc is None,
+        public_id_seed=settings.secret_key,
+    )
+    repository.lock_records(session)
+    copy_text = is_postgres(session)
+    prepared = read_ahead(
+        prepare(
+            validate_chunk(chunk, record_type=rtype, columns=columns, checks=checks, secret=secret),
+            info,
+            copy_text=copy_text,
+        )
+        for chunk in source.chunks
+    )
+    for chunk in prepared:
+        store.add(chunk)
         if progress:
-            progress(chunk.height)
+            progress(chunk.received)
     if source.problems:
-        staging.load_issues(_problem_frame(source.problems))
-        received += len(source.problems)
+        store.add_issues(_problem_frame(source.problems))
+    store.close()
 
-    outcome = repository.merge(
-        session, staging, batch_id=batch_id, record_type=rtype.key, catalog_version=catalog_version,
-        received_at=received_at, register_departments=submitter.department_uscc is None,
-        actor=submitter.actor, public_id_seed=settings.secret_key,
-    )  # fmt: skip
-    issue_counts = repository.copy_issues(session, staging, batch_id)
-    staging.drop()
-
-    batch.received = received
-    batch.accepted, batch.updated, batch.unchanged = outcome["new"], outcome["updated"], outcome["unchanged"]
-    batch.rejected, batch.warnings = issue_counts["rejected"], issue_counts["warnings"]
+    batch.received = store.received + len(source.problems)
+    batch.accepted, batch.updated, batch.unchanged = store.new, store.updated, store.unchanged
+    batch.rejected, batch.warnings = repository.issue_counts(session, batch.id)
+    batch.file_sha256 = file_digest.result()
     batch.completed_at = utcnow()
     session.flush()
     return batch_result(session, batch)
@@ -115,15 +129,41 @@ def _problem_frame(problems: list[RowProblem]) -> pl.DataFrame:
     )
 
 
-def batch_headers(session: Session, batch_ids: Iterable[str]) -> dict[str, list[str]]:
-    """The headers of batches as submitted, by batch id."""
-    query = select(Batch.id, Batch.headers).where(Batch.id.in_(set(batch_ids)))
-    return {batch_id: headers for batch_id, headers in session.execute(query)}
+@dataclass(frozen=True)
+class SubmittedColumns:
+    """A batch's columns: the headers as submitted and, where its records keep only the values that
+    differ from their data, the field each column was read as."""
+
+    headers: list[str]
+    fields: list[str | None] | None = None  # None: records keep every submitted value
 
 
-def label_submitted(headers: list[str], values: dict[str, str | None]) -> dict[str, str | None]:
-    """A record's submitted values (column position -> value) keyed by the headers again."""
-    return {headers[int(position)] or f"列{int(position) + 1}": value for position, value in values.items()}
+def batch_columns(session: Session, batch_ids: Iterable[str]) -> dict[str, SubmittedColumns]:
+    """The columns of batches as submitted, by batch id."""
+    query = select(Batch.id, Batch.headers, Batch.header_fields).where(Batch.id.in_(set(batch_ids)))
+    return {
+        batch_id: SubmittedColumns(headers, fields) for batch_id, headers, fields in session.execute(query)
+    }
+
+
+def label_submitted(
+    columns: SubmittedColumns, values: dict[str, str | None], data: dict[str, Any]
+) -> dict[str, str | None]:
+    """A record's values as submitted, keyed by the headers again.
+
+    `values` maps column positions to values; `data` is the record's data as its batch stored it
+    (for a sparse batch, a position left out of `values` holds its field's value there)."""
+    headers = columns.headers
+    if columns.fields is None:
+        return {
+            headers[int(position)] or f"列{int(position) + 1}": value for position, value in values.items()
+        }
+    labelled: dict[str, str | None] = {}
+    for position, (header, field) in enumerate(zip(headers, columns.fields, strict=True)):
+        key = str(position)
+        value = values[key] if key in values else data.get(field) if field else None
+        labelled[header or f"列{position + 1}"] = value
+    return labelled
 
 
 def batch_result(session: Session, batch: Batch) -> BatchResult:

@@ -49,6 +49,7 @@ STAGING_COLUMNS = [
 
 @dataclass(frozen=True)
 class ValidatedChunk:
+    received: int  # rows read
     staged: pl.DataFrame  # STAGING_COLUMNS, one row per accepted row
     codes: pl.DataFrame  # row, code_type, code: every code that names the row's subject
     issues: pl.DataFrame  # ISSUE_COLUMNS
@@ -328,13 +329,49 @@ def validate_chunk(
     # Staging reads only the normalised fields and the submitted columns: filter just those.
     kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted)
     good = kept.filter(~pl.col("_row").is_in(rejected.implode())) if len(rejected) else kept
-    # Values as submitted, keyed by column position: the batch keeps the header once
-    # (batches.headers), not every row.
-    submitted_json = pl.struct(
-        [pl.col(f"submitted:c{i}").alias(str(i)) for i in range(len(columns.headers))]
-    ).struct.json_encode()
-    staged, codes = _stage(good, record_type, secret, submitted_json)
-    return ValidatedChunk(staged, codes, issues)
+    staged, codes = _stage(good, record_type, secret, _submitted_sparse(record_type, columns))
+    return ValidatedChunk(frame.height, staged, codes, issues)
+
+
+def header_fields(columns: ColumnMap) -> list[str | None]:
+    """The field each column of the file was read as, by column position (None: no field)."""
+    field_of = {column: name for name, column in columns.column_of.items()}
+    return [field_of.get(f"c{i}") for i in range(len(columns.headers))]
+
+
+# JSON string escapes exactly as polars' json_encode writes them (serde_json).
+_CONTROL = [chr(i) for i in range(32)]
+_SHORT_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+_JSON_SPECIAL = ["\\", '"', *_CONTROL]
+_JSON_ESCAPED = ["\\\\", '\\"', *[_SHORT_ESCAPES.get(c, f"\\u{ord(c):04x}") for c in _CONTROL]]
+
+
+def json_string(e: pl.Expr) -> pl.Expr:
+    """Text as a JSON string literal; null stays null."""
+    return pl.lit('"') + e.str.replace_many(_JSON_SPECIAL, _JSON_ESCAPED) + pl.lit('"')
+
+
+def _data_value(f: FieldSpec) -> pl.Expr:
+    """A normalised field as `data` stores it (text; dates as ISO dates)."""
+    return pl.col(f.name).dt.to_string("%Y-%m-%d") if f.type is FieldType.date else pl.col(f.name)
+
+
+def _submitted_sparse(record_type: RecordType, columns: ColumnMap) -> pl.Expr:
+    """Values as submitted, keyed by column position, only where they differ from what `data` holds.
+
+    The batch keeps the header once (batches.headers) and the field each column was read as
+    (batches.header_fields); a position left out holds its field's value in `data` (null for a
+    column no field reads), so `label_submitted` gives back every value as it was sent. Most values
+    arrive already normal: this halves a record's bytes and keeps rows out of TOAST.
+    """
+    fields = {f.name: f for f in record_type.fields}
+    entries = []
+    for i, name in enumerate(header_fields(columns)):
+        sent = pl.col(f"submitted:c{i}")
+        differs = sent.is_not_null() if name is None else sent.ne_missing(_data_value(fields[name]))
+        value = pl.when(sent.is_null()).then(pl.lit("null")).otherwise(json_string(sent))
+        entries.append(pl.when(differs).then(pl.lit(f'"{i}":') + value))
+    return pl.lit("{") + pl.concat_str(entries, separator=",", ignore_nulls=True) + pl.lit("}")
 
 
 def _normalise(raw: pl.DataFrame, record_type: RecordType) -> pl.DataFrame:
@@ -414,12 +451,7 @@ def _stage(
     )
     code_fields = [n for n in (s.reg_no, s.org_code, *s.other_codes) if n]
     provisional = [pl.concat_str([pl.lit(n.removeprefix("subject_") + ":"), pl.col(n)]) for n in code_fields]
-    data_fields = [
-        (pl.col(f.name).dt.to_string("%Y-%m-%d") if f.type is FieldType.date else pl.col(f.name)).alias(
-            f.name
-        )
-        for f in record_type.fields
-    ]
+    data_fields = [_data_value(f).alias(f.name) for f in record_type.fields]
     frame = good.with_columns(pl.col(s.category).replace_strict(s.categories, default=None).alias("__kind"))
     frame = frame.with_columns(
         pl.when(is_person).then(person_identity).otherwise(None).alias("__person"),

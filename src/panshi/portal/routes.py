@@ -1,27 +1,152 @@
-"""The public portal (公众门户): server-rendered pages in Simplified Chinese, no JavaScript needed."""
+"""The public portal (公众门户): server-rendered pages in Simplified Chinese, no JavaScript needed.
+
+Every page renders what the access layer (`panshi.access.service`) returns: which records and fields
+a caller sees, masking and the query log are decided there, never here or in the templates.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from functools import cache
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
+from panshi.access import service as access
+from panshi.access.routes import search_limited
+from panshi.access.schemas import LEVEL_LABELS, RecordView
 from panshi.accounts.schemas import Principal
 from panshi.api.deps import caller, read_session
 from panshi.api.web import render
+from panshi.catalog.schemas import Disclosure
+from panshi.catalog.service import load_catalog
+from panshi.identifiers import region_name
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
+Who = Annotated[Principal, Depends(caller)]
+ReadSession = Annotated[Session, Depends(read_session)]
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number cannot name anything (422, not a database error)
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+HOME_LATEST = 8
+# Sections of a credit file, in this order; record types the catalog adds later follow them.
+SECTIONS = ("admin_license", "admin_penalty")
+CODE_LABELS = {
+    "uscc": "统一社会信用代码",
+    "reg_no": "工商注册号",
+    "org_code": "组织机构代码",
+    "tax_reg_no": "税务登记号",
+    "institution_cert_no": "事业单位证书号",
+    "social_org_cert_no": "社会组织登记证号",
+}
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An empty GET form field (`department=`) means "no filter", not an invalid value."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _date_field(label: str) -> BeforeValidator:
+    """A date query parameter; blank is None, anything else must be a real date (else 422, in Chinese)."""
+
+    def parse(value: Any) -> date | None:
+        value = _blank_is_none(value)
+        if value is None or isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise PydanticCustomError(
+                "bad_date",
+                "{label}“{value}”不是有效日期，请按“年-月-日”填写，如 2025-06-01",
+                {"label": label, "value": str(value)[:20]},
+            ) from None
+
+    return BeforeValidator(parse)
+
+
+def _parse_id(value: Any) -> int | None:
+    """An optional id from a select (blank is None); ids are positive BIGINTs."""
+    value = _blank_is_none(value)
+    if value is None:
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise PydanticCustomError("bad_id", "“{value}”不是有效的编号", {"value": str(value)[:20]})
+    return number
+
+
+Blank = BeforeValidator(_blank_is_none)
+OptionalId = Annotated[int | None, BeforeValidator(_parse_id)]
+
+
+def _page(request: Request, name: str, **context: Any) -> Any:
+    """A portal page, with the labels the record partials show."""
+    return render(
+        request,
+        name,
+        level_labels=LEVEL_LABELS,
+        code_labels=CODE_LABELS,
+        field_hints=_field_hints(),
+        **context,
+    )
+
+
+@cache
+def _field_hints() -> dict[str, str]:
+    """Each field's hint by `record_type.field`, so that 行政相对人代码_1 reads as 统一社会信用代码 too."""
+    return {
+        f"{key}.{spec.name}": spec.hint
+        for key, record_type in load_catalog().record_types.items()
+        for spec in record_type.fields
+        if spec.hint
+    }
+
+
+def _private(who: Principal) -> dict[str, str]:
+    """Headers of a page that may hold more than the public view: no shared cache may keep it."""
+    return {} if who.is_public else {"Cache-Control": "private, no-store"}
+
+
+def _query(**filters: Any) -> str:
+    """The query string that keeps a listing's filters in its pager links."""
+    return urlencode({k: v for k, v in filters.items() if v not in (None, "")})
+
+
+def _public_record_types() -> list[tuple[str, str]]:
+    """(key, label) of the record types the catalog publishes: the options of the 双公示 filter."""
+    types = load_catalog().record_types
+    return [(key, t.label) for key, t in types.items() if t.disclosure is Disclosure.public]
+
+
+def _sections(records: list[RecordView]) -> list[tuple[str, str, list[RecordView]]]:
+    """A credit file's records by type: licenses and penalties always (empty ones say so), then others."""
+    catalog = load_catalog().record_types
+    keys = [k for k in SECTIONS if k in catalog]
+    keys += sorted({r.record_type for r in records} - set(keys))
+    labels = {r.record_type: r.record_type_label for r in records}
+    return [
+        (
+            key,
+            catalog[key].label if key in catalog else labels[key],
+            [r for r in records if r.record_type == key],
+        )
+        for key in keys
+    ]
+
 
 @router.get("/")
-def home(
-    request: Request,
-    _who: Annotated[Principal, Depends(caller)],
-    session: Annotated[Session, Depends(read_session)],
-) -> Any:
-    """Home: search box and what the platform holds."""
+def home(request: Request, _who: Who, session: ReadSession) -> Any:
+    """Home: the search box, what the platform holds, the latest 双公示 and the departments."""
     from panshi.accounts.service import count_departments
     from panshi.records.service import count_records
     from panshi.subjects.service import count_subjects
@@ -31,4 +156,112 @@ def home(
         "信用记录": count_records(session),
         "数据来源单位": count_departments(session),
     }
-    return render(request, "portal/home.html", counts=counts)
+    latest = access.publicity(session, page=1)
+    return _page(
+        request,
+        "portal/home.html",
+        counts=counts,
+        latest=latest.items[:HOME_LATEST],
+        departments=access.departments(session),
+    )
+
+
+@router.get("/search")
+def search(
+    request: Request,
+    who: Who,
+    session: ReadSession,
+    q: str = "",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> Any:
+    """Find subjects by name (partial, tolerant) or by any code; an empty query shows the form."""
+    result = None
+    if q.strip():
+        # The JSON API's own guard, so that the page and /api/v1/search share one budget per address;
+        # called here rather than as a dependency because showing the empty form is not a search.
+        search_limited(request, who)
+        result = access.search(session, who=who, q=q, page=page)
+    return _page(
+        request,
+        "portal/search.html",
+        q=q,
+        result=result,
+        first_rank=(page - 1) * access.SEARCH_PAGE_SIZE + 1,
+        query=_query(q=result.q if result else ""),
+    )
+
+
+@router.get("/subjects/{code}")
+def subject(request: Request, code: str, who: Who, session: ReadSession) -> Any:
+    """A subject's public credit file (信用档案): basic data, then its records in publicity by type."""
+    file = access.credit_file(session, who=who, code=code, channel="web")
+    headers = _private(who)
+    if file.subject.kind == "natural_person":
+        headers["X-Robots-Tag"] = "noindex"  # reachable by link only; search engines should not index it
+    return _page(request, "portal/subject.html", headers=headers, file=file, sections=_sections(file.records))
+
+
+@router.get("/records/{record_id}")
+def record(request: Request, record_id: RowId, who: Who, session: ReadSession) -> Any:
+    """One record's stable page (404 unless the caller may see it)."""
+    view = access.record(session, who=who, record_id=record_id, channel="web")
+    return _page(request, "portal/record.html", headers=_private(who), record=view)
+
+
+@router.get("/publicity")
+def publicity(
+    request: Request,
+    _who: Who,
+    session: ReadSession,
+    record_type: Annotated[str | None, Blank, Query(alias="type")] = None,
+    department: Annotated[OptionalId, Query()] = None,
+    date_from: Annotated[date | None, _date_field("起始日期"), Query(alias="from")] = None,
+    date_to: Annotated[date | None, _date_field("截止日期"), Query(alias="to")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Any:
+    """双公示: licenses and penalties in their publicity period, filtered by a GET form."""
+    listing = access.publicity(
+        session,
+        record_type=record_type,
+        department_id=department,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+    )
+    filters = {
+        "type": record_type or "",
+        "department": department or "",
+        "from": date_from.isoformat() if date_from else "",
+        "to": date_to.isoformat() if date_to else "",
+    }
+    return _page(
+        request,
+        "portal/publicity.html",
+        listing=listing,
+        filters=filters,
+        query=_query(**filters),
+        record_types=_public_record_types(),
+        departments=access.departments(session),
+    )
+
+
+@router.get("/departments")
+def departments(request: Request, _who: Who, session: ReadSession) -> Any:
+    """The source departments (数据来源单位)."""
+    listed = access.departments(session)
+    regions = {d.id: region_name(d.region_code) if d.region_code else None for d in listed}
+    return _page(request, "portal/departments.html", departments=listed, regions=regions)
+
+
+@router.get("/departments/{department_id}")
+def department(
+    request: Request,
+    department_id: RowId,
+    _who: Who,
+    session: ReadSession,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Any:
+    """A department: how many records of each type it has sent, and its records now in publicity."""
+    view = access.department_page(session, department_id=department_id, page=page)
+    region = region_name(view.department.region_code) if view.department.region_code else None
+    return _page(request, "portal/department.html", view=view, region=region, query="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panshi.core.db import Base
@@ -20,9 +20,13 @@ class Record(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     record_type: Mapped[str] = mapped_column(String(64))
     natural_key: Mapped[str] = mapped_column(String(400))
-    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
-    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"))
+    # No foreign keys on subject, department and batch: each was a trigger and an index probe per
+    # row on the bulk path, for parents the ingest finds or creates in the same transaction (the
+    # subject and department by a join, the batch before its first row) and nothing ever deletes
+    # (a merged subject keeps its row). See migration 0004.
+    subject_id: Mapped[int] = mapped_column(BigId)
+    department_id: Mapped[int] = mapped_column(BigId)
+    batch_id: Mapped[str] = mapped_column(String(32))  # the batch that wrote this version
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(32), default="active")
     decision_date: Mapped[date | None] = mapped_column(Date)
@@ -41,7 +45,6 @@ class Record(Base):
         UniqueConstraint("record_type", "natural_key"),
         Index("ix_records_subject_id", "subject_id"),
         Index("ix_records_department_decision", "department_id", "decision_date"),
-        Index("ix_records_batch_id", "batch_id"),
         Index("ix_records_decision_date", "decision_date"),
     )
 
@@ -52,13 +55,16 @@ class RecordHistory(Base):
     __tablename__ = "record_history"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    # No foreign keys: a history row is written with its record (or by the amendment of a stored one)
+    # and its batch, in the same transaction; records and batches are never deleted.
+    record_id: Mapped[int] = mapped_column(BigId, index=True)
     version: Mapped[int]
-    event: Mapped[str] = mapped_column(String(32))  # created | updated
-    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
+    event: Mapped[str] = mapped_column(String(32))  # created | updated | amended
+    batch_id: Mapped[str | None] = mapped_column(String(32))
     content_hash: Mapped[str] = mapped_column(String(64))
     previous_data: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     previous_submitted: Mapped[dict[str, Any] | None] = mapped_column(JSONText)  # by column of previous batch
-    previous_batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id"))
+    previous_batch_id: Mapped[str | None] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(500))  # why an operator amended it

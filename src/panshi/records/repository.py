@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from panshi.records.models import Record, RecordHistory
@@ -103,3 +103,116 @@ def history_of(session: Session, record_ids: list[int]) -> list[RecordHistory]:
 def counts_by_department(session: Session) -> dict[int, int]:
     query = select(Record.department_id, func.count()).group_by(Record.department_id)
     return {d: n for d, n in session.execute(query)}
+
+
+# --- records of one type, for the domains that derive from them (lists) --------------------------
+
+
+def change_counter_subquery() -> Any:
+    """One row, one column `version`: the newest history row, which every change of a record writes."""
+    return select(func.coalesce(func.max(RecordHistory.id), 0).label("version")).subquery()
+
+
+def of_type_for_subjects(
+    session: Session, record_type: str, subject_ids: Sequence[int]
+) -> tuple[list[Record], int]:
+    """The records of `record_type` of these subjects, and the change counter, read in one statement."""
+    counter = change_counter_subquery()
+    query = (
+        select(counter.c.version, Record)
+        .select_from(counter)
+        .outerjoin(Record, and_(Record.subject_id.in_(list(subject_ids)), Record.record_type == record_type))
+    )
+    rows = session.execute(query).all()
+    version = int(rows[0][0]) if rows else 0
+    return [row[1] for row in rows if row[1] is not None], version
+
+
+def change_counter(session: Session) -> int:
+    return int(session.scalar(select(change_counter_subquery().c.version)) or 0)
+
+
+def of_type_page(
+    session: Session,
+    record_type: str,
+    *,
+    field_in: dict[str, Sequence[str]],
+    status: str | None,
+    subject_ids: Sequence[int] | None,
+    window: ColumnElement[bool] | None,
+    may_be_public: bool,
+    offset: int,
+    limit: int,
+    count_cap: int,
+) -> tuple[list[Record], int]:
+    """A page of records of `record_type` (newest decision first) whose data fields have one of the
+    given values, and how many match, counted up to `count_cap`. `may_be_public` leaves out the records
+    that are never to be public (a minor's, DESIGN §3.3: ingest gives them no publicity start)."""
+    query: Select[Any] = select(Record).where(Record.record_type == record_type)
+    if may_be_public:
+        query = query.where(Record.publicity_start.is_not(None))
+    for name, values in field_in.items():
+        query = query.where(Record.data[name].as_string().in_(list(values)))
+    if status:
+        query = query.where(Record.status == status)
+    if subject_ids is not None:
+        query = query.where(Record.subject_id.in_(list(subject_ids)))
+    if window is not None:
+        query = query.where(window)
+    rows = list(
+        session.scalars(
+            query.order_by(Record.decision_date.desc(), Record.id.desc()).offset(offset).limit(limit)
+        )
+    )
+    capped = query.with_only_columns(Record.id).limit(count_cap).subquery()
+    return rows, session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def date_window(
+    on: date, *, end_field: str, group_field: str, open_end_floors: dict[str, date]
+) -> ColumnElement[bool]:
+    """Records whose window covers `on`: from the decision date to the date in `end_field`, both
+    inclusive; a record without an end lasts while its decision date is on or after the floor its
+    `group_field` value has in `open_end_floors`."""
+    end = Record.data[end_field].as_string()
+    group = Record.data[group_field].as_string()
+    open_ended = or_(
+        false(),
+        *[and_(group == value, Record.decision_date >= floor) for value, floor in open_end_floors.items()],
+    )
+    return and_(
+        Record.decision_date <= on,
+        or_(end >= on.isoformat(), and_(or_(end.is_(None), end == ""), open_ended)),
+    )
+
+
+def get_for_update(session: Session, record_id: int) -> Record | None:
+    return session.get(Record, record_id, with_for_update=True)
+
+
+def amend(
+    session: Session,
+    record: Record,
+    *,
+    data: dict[str, Any],
+    status: str,
+    actor: str,
+    reason: str,
+    at: datetime,
+) -> Record:
+    """A new version of `record` with `data` and `status`; the history row keeps what it replaced.
+
+    The content hash stays the one of the submitted content, so that the department re-sending the
+    same row leaves the amendment standing (an unchanged record), while a corrected row replaces it."""
+    session.add(
+        RecordHistory(
+            record_id=record.id, version=record.version + 1, event="amended", batch_id=None,
+            content_hash=record.content_hash, previous_data=record.data, previous_submitted=None,
+            previous_batch_id=record.batch_id, actor=actor, at=at, reason=reason,
+        )
+    )  # fmt: skip
+    record.version += 1
+    record.data = dict(data)
+    record.status = status
+    session.flush()
+    return record

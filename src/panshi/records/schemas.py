@@ -14,6 +14,7 @@ class HistoryEventOut(BaseModel):
     batch_id: str | None
     actor: str
     at: datetime
+    reason: str | None = None
 
 
 class ProvenanceOut(BaseModel):

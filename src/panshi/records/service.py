@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from panshi.accounts.service import departments_by_id
-from panshi.ingest.service import batch_headers, label_submitted
+from panshi.catalog.service import get_record_type
+from panshi.core.errors import NotFound, PanshiError
+from panshi.core.timeutil import utcnow
+from panshi.ingest.service import batch_columns, label_submitted
 from panshi.records import repository
 from panshi.records.models import Record
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut
@@ -48,22 +52,39 @@ def counts_by_type_of_department(session: Session, department_id: int) -> dict[s
 def provenance_of(session: Session, rows: Sequence[Record]) -> dict[int, ProvenanceOut]:
     """Each record's provenance (来源), with the values as submitted under their original headers."""
     departments = departments_by_id(session, (r.department_id for r in rows))
-    headers = batch_headers(session, (r.batch_id for r in rows))
+    columns = batch_columns(session, (r.batch_id for r in rows))
+    stored = _data_as_stored(session, rows)
     return {
         r.id: ProvenanceOut(
             department_name=departments[r.department_id].name, department_uscc=departments[r.department_id].uscc,
             batch_id=r.batch_id, source_row=r.source_row, received_at=r.received_at, content_hash=r.content_hash,
-            catalog_version=r.catalog_version, submitted=label_submitted(headers[r.batch_id], r.submitted),
+            catalog_version=r.catalog_version,
+            submitted=label_submitted(columns[r.batch_id], r.submitted, stored[r.id]),
         )
         for r in rows
     }  # fmt: skip
+
+
+def _data_as_stored(session: Session, rows: Sequence[Record]) -> dict[int, dict[str, Any]]:
+    """Each record's data as its batch stored it: an amendment since keeps it in its history row
+    (the submitted values of a record are kept relative to that data, see ingest.label_submitted)."""
+    data = {r.id: r.data for r in rows}
+    batch_of = {r.id: r.batch_id for r in rows}
+    found: set[int] = set()
+    for h in repository.history_of(session, [r.id for r in rows if r.version > 1]):  # by version
+        if h.event == "amended" and h.previous_batch_id == batch_of[h.record_id] and h.record_id not in found:
+            data[h.record_id] = h.previous_data or {}
+            found.add(h.record_id)
+    return data
 
 
 def history_by_record(session: Session, record_ids: list[int]) -> dict[int, list[HistoryEventOut]]:
     history: dict[int, list[HistoryEventOut]] = defaultdict(list)
     for h in repository.history_of(session, record_ids):
         history[h.record_id].append(
-            HistoryEventOut(version=h.version, event=h.event, batch_id=h.batch_id, actor=h.actor, at=h.at)
+            HistoryEventOut(
+                version=h.version, event=h.event, batch_id=h.batch_id, actor=h.actor, at=h.at, reason=h.reason
+            )
         )
     return dict(history)
 
@@ -71,3 +92,97 @@ def history_by_record(session: Session, record_ids: list[int]) -> dict[int, list
 def counts_by_department(session: Session) -> dict[int, int]:
     """Records held per source department."""
     return repository.counts_by_department(session)
+
+
+# --- records of one type, for the domains that derive from them (lists) --------------------------
+
+
+class NotAmendable(PanshiError):
+    code = "not_amendable"
+    status_code = 409
+
+
+def of_type_for_subjects(
+    session: Session, record_type: str, subject_ids: Sequence[int]
+) -> tuple[list[Record], int]:
+    """The records of `record_type` of these subjects and the store's change counter, read together
+    (the counter grows with every history row: a data version for receipts)."""
+    if not subject_ids:
+        return [], repository.change_counter(session)
+    return repository.of_type_for_subjects(session, record_type, subject_ids)
+
+
+def change_counter(session: Session) -> int:
+    """The store's data version: the newest history row (every create, update or amendment writes one)."""
+    return repository.change_counter(session)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Records whose window covers `on`: decision date to the date in `end_field`; a record without
+    an end lasts while its decision date is on or after the floor of its `group_field` value."""
+
+    on: date
+    end_field: str
+    group_field: str
+    open_end_floors: dict[str, date]
+
+
+def of_type_page(
+    session: Session,
+    record_type: str,
+    *,
+    field_in: dict[str, Sequence[str]] | None = None,
+    status: str | None = None,
+    subject_ids: Sequence[int] | None = None,
+    window: Window | None = None,
+    may_be_public: bool = False,
+    offset: int = 0,
+    limit: int = 20,
+    count_cap: int = 10_000,
+) -> tuple[list[Record], int]:
+    """A page of records of one type, newest decision first, and the match count (capped); with
+    `may_be_public`, only records that may ever be shown to the public (never a minor's)."""
+    where = (
+        repository.date_window(window.on, end_field=window.end_field, group_field=window.group_field,
+                               open_end_floors=window.open_end_floors)
+        if window else None
+    )  # fmt: skip
+    return repository.of_type_page(
+        session, record_type, field_in=field_in or {}, status=status, subject_ids=subject_ids, window=where,
+        may_be_public=may_be_public, offset=offset, limit=limit, count_cap=count_cap,
+    )  # fmt: skip
+
+
+def get_of_type(session: Session, record_type: str, record_id: int) -> Record | None:
+    record = repository.get(session, record_id)
+    return record if record is not None and record.record_type == record_type else None
+
+
+def amend(
+    session: Session,
+    *,
+    record_id: int,
+    record_type: str,
+    changes: dict[str, Any],
+    status: str | None = None,
+    actor: str,
+    reason: str,
+) -> Record:
+    """Change fields and/or the status of a record as a new version, with an 'amended' history row
+    (actor, time, reason) that keeps the data it replaced. The only way records change outside ingest."""
+    reason = " ".join(reason.split())
+    if len(reason) < 2:
+        raise PanshiError("请说明变更原因（至少 2 个字）", code="reason_required")
+    record = repository.get_for_update(session, record_id)
+    if record is None or record.record_type != record_type:
+        raise NotFound(f"未找到编号为 {record_id} 的记录")
+    if record.status != "active":
+        raise NotAmendable(f"记录 {record_id} 的状态为“{record.status}”，不能再变更")
+    unknown = set(changes) - {f.name for f in get_record_type(record_type).fields}
+    if unknown:
+        raise PanshiError(f"信息目录中没有字段 {sorted(unknown)}", code="unknown_field")
+    return repository.amend(
+        session, record, data={**record.data, **changes}, status=status or record.status, actor=actor,
+        reason=reason[:500], at=utcnow(),
+    )  # fmt: skip

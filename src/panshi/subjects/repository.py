@@ -103,3 +103,35 @@ def _ranked(
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_many(session: Session, *, codes: Sequence[str], person_keys: dict[str, str]) -> dict[str, Subject]:
+    """`find` for many normalised codes in two statements: code -> subject (merges followed)."""
+    if not codes:
+        return {}
+    by_key = {f"uscc:{c}": c for c in codes} | {key: code for code, key in person_keys.items()}
+    by_public_id = {c.lower(): c for c in codes if len(c) == 32}
+    condition: ColumnElement[bool] = Subject.subject_key.in_(list(by_key))
+    if by_public_id:
+        condition = or_(condition, Subject.public_id.in_(list(by_public_id)))
+    found: dict[str, Subject] = {}
+    for subject in session.scalars(select(Subject).where(condition)):
+        code = by_key.get(subject.subject_key) or by_public_id.get(subject.public_id)
+        if code is not None:
+            found[code] = subject
+    missing = [c for c in codes if c not in found]
+    if missing:
+        query = select(SubjectCode.code, Subject).join(Subject, SubjectCode.subject_id == Subject.id)
+        for code, subject in session.execute(query.where(SubjectCode.code.in_(missing))):
+            found.setdefault(code, subject)
+    merged = {s.merged_into_id for s in found.values() if s.merged_into_id is not None}
+    if merged:
+        for code, subject in list(found.items()):
+            target = subject
+            while target.merged_into_id is not None:
+                parent = session.get(Subject, target.merged_into_id)
+                if parent is None:
+                    break
+                target = parent
+            found[code] = target
+    return found

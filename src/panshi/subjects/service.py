@@ -25,6 +25,17 @@ def find_subject(session: Session, code: str) -> Subject:
     return subject
 
 
+def find_subjects(session: Session, codes: list[str]) -> dict[str, Subject]:
+    """Subjects named by many codes at once (normalised codes as keys; codes naming none are absent)."""
+    normal = [normalize(c) for c in codes]
+    persons = {}
+    for code in normal:
+        checked = identify(code)
+        if checked.kind == "resident_id" and checked.valid:
+            persons[code] = _person_key(checked.normal)
+    return repository.find_many(session, codes=[c for c in normal if c], person_keys=persons)
+
+
 def subject_key_of_code(code: str) -> str:
     """The subject key of a USCC (`uscc:…`) or a resident ID number (`person:<keyed hash>`)."""
     checked = identify(normalize(code))

@@ -1,0 +1,36 @@
+"""Subject self-service (我的信用档案): a subject's own full file, and who has queried it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from panshi.access.schemas import LEVEL_LABELS
+from panshi.access.service import own_credit_file
+from panshi.accounts.schemas import ROLE_LABELS, Principal
+from panshi.api.web import render
+from panshi.audit.service import log_of_own_subject
+from panshi.console.pages import CODE_LABELS, SUBJECT, ReadSession, page
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+@router.get("/me")
+def my_file(
+    request: Request,
+    who: Annotated[Principal, Depends(page(*SUBJECT))],
+    session: ReadSession,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Any:
+    """The signed-in subject's own file and its query log (查询记录)."""
+    view = own_credit_file(session, who=who)
+    queries = log_of_own_subject(session, who=who, page=page_number)
+    role_labels = {role.value: label for role, label in ROLE_LABELS.items()}
+    pages = {
+        "previous": f"/me?page={queries.page - 1}" if queries.page > 1 else None,
+        "next": f"/me?page={queries.page + 1}" if queries.page < queries.pages else None,
+    }
+    return render(request, "console/me.html", file=view, queries=queries, pages=pages, level_labels=LEVEL_LABELS,
+                  code_labels=CODE_LABELS, role_labels=role_labels)  # fmt: skip

@@ -1,0 +1,171 @@
+"""Storing a batch chunk by chunk: resolve, classify, then copy new records and version changed ones.
+
+`prepare` does all that needs no database (in the read-ahead thread, while the database stores the
+chunk before); `ChunkStore.add` then runs the chunk's SQL in the batch's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+from sqlalchemy.orm import Session
+
+from panshi.ingest import repository
+from panshi.ingest.validate import ISSUE_COLUMNS, ValidatedChunk
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What every record and history row of a batch shares."""
+
+    batch_id: str
+    record_type: str
+    catalog_version: str
+    received_at: datetime
+    actor: str
+
+    @property
+    def at(self) -> str:
+        return self.received_at.isoformat(sep=" ")
+
+
+@dataclass(frozen=True)
+class PreparedChunk:
+    received: int  # rows read
+    staged: pl.DataFrame  # the first row of each natural key (STAGING_COLUMNS); `copy_text`: + record_line
+    codes: pl.DataFrame  # row, code_type, code of the staged rows
+    issues: pl.DataFrame  # ISSUE_COLUMNS, duplicates within the chunk included
+    keys: repository.Encoded  # the staged rows' keys, ready to land
+
+
+def prepare(chunk: ValidatedChunk, batch: BatchInfo, *, copy_text: bool) -> PreparedChunk:
+    """Everything about a validated chunk that needs no database. With `copy_text` (PostgreSQL), each
+    row's record is encoded for COPY already, but for its id, subject and department."""
+    staged, duplicates = _first_of_each_key(chunk.staged)
+    codes = chunk.codes
+    if not duplicates.is_empty():
+        codes = codes.filter(pl.col("row").is_in(staged.get_column("row").implode()))
+    issues = pl.concat([chunk.issues, duplicates]) if not duplicates.is_empty() else chunk.issues
+    if copy_text and not staged.is_empty():
+        lines = repository.text_lines(record_columns(staged, batch))
+        staged = staged.with_columns(lines.alias("record_line"))
+    return PreparedChunk(
+        chunk.received, staged, codes, issues, repository.encode_keys(staged, codes, copy_text)
+    )
+
+
+def record_columns(staged: pl.DataFrame, batch: BatchInfo) -> pl.DataFrame:
+    """The columns of a new record that do not depend on the database (repository.RECORD_STATIC)."""
+    return staged.select(
+        pl.lit(batch.record_type).alias("record_type"), "natural_key", pl.lit(batch.batch_id).alias("batch_id"),
+        pl.lit(1).alias("version"), pl.lit("active").alias("status"), "decision_date", "publicity_start",
+        "publicity_end", "content_hash", pl.lit(batch.catalog_version).alias("catalog_version"), "data",
+        "submitted", pl.col("row").alias("source_row"), pl.lit(batch.at).alias("received_at"),
+        pl.lit(batch.at).alias("created_at"),
+    )  # fmt: skip
+
+
+class ChunkStore:
+    """Stores a batch one prepared chunk at a time, in the caller's transaction."""
+
+    def __init__(
+        self, session: Session, batch: BatchInfo, *, register_departments: bool, public_id_seed: str
+    ) -> None:
+        self.session, self.batch = session, batch
+        self.register_departments, self.public_id_seed = register_departments, public_id_seed
+        self.staging = repository.Staging(session, batch.batch_id)
+        self.received = self.new = self.updated = self.unchanged = 0
+
+    def add(self, chunk: PreparedChunk) -> None:
+        """Resolve, classify and store one chunk's accepted rows; keep its issues."""
+        self.received += chunk.received
+        self.add_issues(chunk.issues)
+        staged = chunk.staged
+        if staged.is_empty():
+            return
+        session, batch, now = self.session, self.batch, self.batch.received_at
+        self.staging.load_chunk(chunk.keys)
+        outcome = repository.classify_keys(
+            session,
+            self.staging,
+            staged.select("row"),
+            batch_id=batch.batch_id,
+            record_type=batch.record_type,
+        )
+        earlier = outcome.filter(pl.col("outcome") == "duplicate")
+        if not earlier.is_empty():  # the same record in an earlier chunk of this file
+            self.add_issues(_duplicate_issues(earlier))
+            self.staging.drop_rows(earlier.get_column("row"))
+        if self.register_departments:
+            repository.resolve_departments(session, self.staging, now=now)
+        repository.resolve_subjects(session, self.staging, now=now, seed=self.public_id_seed)
+        rows = staged.join(outcome.filter(pl.col("outcome") != "duplicate"), on="row")
+        unchanged = rows.filter(pl.col("outcome") == "unchanged")
+        if not unchanged.is_empty():
+            self.staging.load_seen(unchanged)
+            self.unchanged += unchanged.height
+        changed = rows.filter(pl.col("outcome") != "unchanged")
+        if not changed.is_empty():
+            owned = changed.join(repository.owners(session, self.staging), on="row")
+            if owned.height != changed.height:  # cannot happen: every staged row's owners were resolved
+                raise RuntimeError(
+                    f"batch {batch.batch_id}: {changed.height - owned.height} rows lost their subject"
+                )
+            self._insert(owned.filter(pl.col("outcome") == "new"))
+            self._update(owned.filter(pl.col("outcome") == "updated"))
+
+    def _insert(self, new: pl.DataFrame) -> None:
+        if new.is_empty():
+            return
+        new = new.with_columns(repository.allocate_record_ids(self.session, new.height))
+        if "record_line" not in new.columns:
+            new = pl.concat([new.select("id", "subject_id", "department_id"), record_columns(new, self.batch)],
+                            how="horizontal")  # fmt: skip
+        history = new.select(
+            pl.col("id").alias("record_id"), pl.lit(1).alias("version"), pl.lit("created").alias("event"),
+            pl.lit(self.batch.batch_id).alias("batch_id"), "content_hash", pl.lit(self.batch.actor).alias("actor"),
+            pl.lit(self.batch.at).alias("at"),
+        )  # fmt: skip
+        repository.insert_records(self.session, new, history)
+        self.new += new.height
+
+    def _update(self, updated: pl.DataFrame) -> None:
+        if updated.is_empty():
+            return
+        self.staging.load_updates(updated)
+        batch = self.batch
+        repository.apply_updates(
+            self.session, self.staging, batch_id=batch.batch_id, catalog_version=batch.catalog_version,
+            actor=batch.actor, now=batch.received_at,
+        )  # fmt: skip
+        self.updated += updated.height
+
+    def add_issues(self, issues: pl.DataFrame) -> None:
+        if not issues.is_empty():
+            repository.insert_issues(
+                self.session, issues.with_columns(pl.lit(self.batch.batch_id).alias("batch_id"))
+            )
+
+    def close(self) -> None:
+        self.staging.drop()
+        repository.unlock_planner(self.session)
+
+
+def _first_of_each_key(staged: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The same record twice in one chunk: the first stands, the others come back to the sender."""
+    if staged.get_column("natural_key").is_unique().all():
+        return staged, pl.DataFrame(schema=ISSUE_COLUMNS)
+    marked = staged.with_columns(pl.col("row").min().over("natural_key").alias("first_row"))
+    repeated = marked.filter(pl.col("row") != pl.col("first_row"))
+    return marked.filter(pl.col("row") == pl.col("first_row")).drop("first_row"), _duplicate_issues(repeated)
+
+
+def _duplicate_issues(repeated: pl.DataFrame) -> pl.DataFrame:
+    """Rows (with the row that stands in `first_row`) that repeat an earlier record of the file."""
+    return repeated.select(
+        pl.col("row"), pl.lit(None, pl.String).alias("field"), pl.lit(None, pl.String).alias("column"),
+        pl.lit("duplicate_in_file").alias("code"), pl.lit("error").alias("severity"),
+        pl.format("与本文件第 {} 行是同一条记录（决定文书号与行政相对人相同），请合并后重报", "first_row").alias("message"),
+    )  # fmt: skip
