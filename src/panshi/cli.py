@@ -62,7 +62,8 @@ def _serve(host: str, port: int) -> None:
     from panshi.api.app import create_app
 
     typer.echo(f"Panshi on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # No access log: query strings can hold personal data (an ID number typed into the search box).
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.orm import Session
 
 from panshi.access import service
 from panshi.access.schemas import (
@@ -19,7 +18,7 @@ from panshi.access.schemas import (
     SearchPage,
 )
 from panshi.accounts.schemas import Principal, Role
-from panshi.api.deps import caller, read_session, require
+from panshi.api.deps import MAX_ID, IdPath, ReadSession, caller, require
 from panshi.api.web import rate_limit
 from panshi.core.errors import NotFound
 from panshi.core.settings import get_settings
@@ -42,7 +41,7 @@ def search_limited(request: Request, who: Annotated[Principal, Depends(caller)])
 @router.get("/search", response_model=SearchPage)
 def search(
     who: Annotated[Principal, Depends(search_limited)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     q: Annotated[str, Query(description="A name (partial) or any code")] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> SearchPage:
@@ -54,7 +53,7 @@ def search(
 def get_subject(
     code: str,
     who: Annotated[Principal, Depends(caller)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     purpose: Purpose = None,
 ) -> CreditFileView:
     """A subject's credit file by its USCC, old code or opaque id — the view the caller's role allows."""
@@ -63,9 +62,9 @@ def get_subject(
 
 @router.get("/records/{record_id}", response_model=RecordView)
 def get_record(
-    record_id: int,
+    record_id: IdPath,
     who: Annotated[Principal, Depends(caller)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     purpose: Purpose = None,
 ) -> RecordView:
     """One record, if the caller may see it (otherwise 404, whether or not it exists)."""
@@ -74,10 +73,10 @@ def get_record(
 
 @router.get("/publicity", response_model=PublicityPage)
 def publicity(
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     _who: Annotated[Principal, Depends(caller)],
     type: Annotated[str | None, Query(description="admin_penalty | admin_license")] = None,
-    department: Annotated[int | None, Query(description="Department id")] = None,
+    department: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Department id")] = None,
     date_from: Annotated[date | None, Query(alias="from")] = None,
     date_to: Annotated[date | None, Query(alias="to")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -94,17 +93,15 @@ def publicity(
 
 
 @router.get("/departments", response_model=list[DepartmentOut])
-def departments(
-    session: Annotated[Session, Depends(read_session)], _who: Annotated[Principal, Depends(caller)]
-) -> list[DepartmentOut]:
+def departments(session: ReadSession, _who: Annotated[Principal, Depends(caller)]) -> list[DepartmentOut]:
     """Source departments (数据来源单位)."""
     return service.departments(session)
 
 
 @router.get("/departments/{department_id}", response_model=DepartmentPage)
 def department(
-    department_id: int,
-    session: Annotated[Session, Depends(read_session)],
+    department_id: IdPath,
+    session: ReadSession,
     _who: Annotated[Principal, Depends(caller)],
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> DepartmentPage:
@@ -115,7 +112,7 @@ def department(
 @router.get("/me", response_model=CreditFileView)
 def my_credit_file(
     who: Annotated[Principal, Depends(require(Role.subject))],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> CreditFileView:
     """A subject user's own full credit file."""
     view = service.own_credit_file(session, who=who)

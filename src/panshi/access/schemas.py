@@ -38,6 +38,10 @@ class RecordView(BaseModel):
     department_id: int
     department_name: str
     fields: list[FieldOut]
+    subject_code: str | None = Field(
+        default=None, description="Code of the subject's page (single-record reads)"
+    )
+    subject_name: str | None = Field(default=None, description="The subject's name as this caller may see it")
     provenance: ProvenanceOut | None = Field(default=None, description="Full views only")
     history: list[HistoryEventOut] | None = Field(default=None, description="Full views only")
 

@@ -219,6 +219,10 @@ def record(
     if row.status != "active" and Disclosure.private not in grant:
         raise missing
     view = _record_views(session, [(row, grant)], subject=subject, public_ids=public_ids, today=today)[0]
+    header = _subject_view(
+        session, subject, _grant(who, purpose=purpose, own_subject=own, department_id=None)
+    )
+    view.subject_code, view.subject_name = header.code, header.name
     if grant != PUBLIC and not own:
         log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
                   view="+".join(_levels([grant])), returned={"records": [row.id], "levels": _levels([grant])})  # fmt: skip
@@ -280,6 +284,12 @@ def _fields(
             value = mask_person_name(str(value))
         out.append(FieldOut(name=spec.name, label=spec.label, value=value, level=spec.disclosure.value))
     return out
+
+
+def public_record_types() -> dict[str, str]:
+    """The record types the public sees (key → Chinese label), as the catalog declares them."""
+    types = load_catalog().record_types
+    return {k: types[k].label for k in _public_types()}
 
 
 def _public_types() -> tuple[str, ...]:

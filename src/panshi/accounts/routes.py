@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
 
 from panshi.accounts import service
 from panshi.accounts.models import User
@@ -19,7 +18,7 @@ from panshi.accounts.schemas import (
     TokenOut,
     WhoAmI,
 )
-from panshi.api.deps import caller, operator, read_session, write_session
+from panshi.api.deps import IdPath, ReadSession, WriteSession, caller, operator
 
 router = APIRouter(prefix="/api/v1", tags=["accounts 账号与令牌"])
 
@@ -42,9 +41,7 @@ def whoami(who: Annotated[Principal, Depends(caller)]) -> WhoAmI:
 
 
 @router.get("/accounts", response_model=list[AccountOut])
-def list_accounts(
-    _who: Annotated[Principal, Depends(operator)], session: Annotated[Session, Depends(read_session)]
-) -> list[AccountOut]:
+def list_accounts(_who: Annotated[Principal, Depends(operator)], session: ReadSession) -> list[AccountOut]:
     """Every account (operators)."""
     return [account_out(u) for u in service.list_users(session)]
 
@@ -53,7 +50,7 @@ def list_accounts(
 def add_account(
     body: AccountIn,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> AccountOut:
     """Create an account (operators)."""
     user = service.add_user(
@@ -65,9 +62,9 @@ def add_account(
 
 @router.post("/accounts/{user_id}/disable", response_model=AccountOut)
 def disable_account(
-    user_id: int,
+    user_id: IdPath,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> AccountOut:
     """Disable an account and sign it out everywhere (operators)."""
     return account_out(service.set_user_active(session, user_id=user_id, active=False))
@@ -75,18 +72,16 @@ def disable_account(
 
 @router.post("/accounts/{user_id}/enable", response_model=AccountOut)
 def enable_account(
-    user_id: int,
+    user_id: IdPath,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> AccountOut:
     """Enable a disabled account (operators)."""
     return account_out(service.set_user_active(session, user_id=user_id, active=True))
 
 
 @router.get("/tokens", response_model=list[TokenOut])
-def list_tokens(
-    _who: Annotated[Principal, Depends(operator)], session: Annotated[Session, Depends(read_session)]
-) -> list[TokenOut]:
+def list_tokens(_who: Annotated[Principal, Depends(operator)], session: ReadSession) -> list[TokenOut]:
     """Every API token, revoked ones included (operators); the tokens themselves are never shown again."""
     return [
         TokenOut(
@@ -106,7 +101,7 @@ def list_tokens(
 def issue_token(
     body: TokenIn,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> IssuedToken:
     """Issue an API token scoped to a role and department (operators); shown once."""
     token = service.issue_token(
@@ -121,9 +116,9 @@ def issue_token(
 
 @router.delete("/tokens/{token_id}", status_code=204)
 def revoke_token(
-    token_id: int,
+    token_id: IdPath,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> None:
     """Revoke an API token at once (operators)."""
     service.revoke_token(session, token_id)

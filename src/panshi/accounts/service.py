@@ -62,6 +62,13 @@ def department_by_uscc(session: Session, uscc: str) -> Department:
 
 def add_department(session: Session, *, name: str, uscc: str) -> tuple[Department, str]:
     """Register a department (or find it by its USCC) and issue a new department token."""
+    department = register_department(session, name=name, uscc=uscc)
+    token = issue_token(session, role=Role.department, department_id=department.id, label=name)
+    return department, token
+
+
+def register_department(session: Session, *, name: str, uscc: str) -> Department:
+    """The department of a USCC, registered on first sight."""
     checked = check_uscc(uscc)
     if not checked.valid:
         raise PanshiError("; ".join(i.message for i in checked.errors), code="bad_uscc")
@@ -71,8 +78,7 @@ def add_department(session: Session, *, name: str, uscc: str) -> tuple[Departmen
                                 created_at=utcnow())  # fmt: skip
         session.add(department)
         session.flush()
-    token = issue_token(session, role=Role.department, department_id=department.id, label=name)
-    return department, token
+    return department
 
 
 # --- users and web sessions ----------------------------------------------------------------------

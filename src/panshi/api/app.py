@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from importlib import resources
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -82,7 +83,7 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        problems = "；".join(_problem(e) for e in exc.errors())
         error = PanshiError(f"请求参数有误：{problems}", code="invalid_request")
         if _wants_html(request):
             return render(request, "error.html", status_code=422, error=error)
@@ -96,6 +97,29 @@ def create_app() -> FastAPI:
         return {"status": "ok", "node": get_settings().node_name, "version": __version__}
 
     return app
+
+
+# Pydantic's error types in words a clerk reads; anything else keeps pydantic's own message.
+_PROBLEMS = {
+    "missing": "必须填写",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "date_type": "须为日期（YYYY-MM-DD）",
+    "less_than_equal": "数值过大",
+    "greater_than_equal": "数值过小",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容过短",
+    "enum": "不是可选的值",
+    "literal_error": "不是可选的值",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def _problem(error: Any) -> str:
+    where = ".".join(str(p) for p in error["loc"][1:]) or "请求"
+    return f"{where}：{_PROBLEMS.get(error['type'], error['msg'])}"
 
 
 def _wants_html(request: Request) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import PUBLIC, Principal, Role
@@ -25,6 +25,17 @@ def write_session() -> Iterator[Session]:
     """A unit of work that will write: on SQLite it takes the write lock at its start."""
     with unit_of_work(write=True) as session:
         yield session
+
+
+# The unit of work ends (commits or rolls back) before the response is sent, so a client never
+# holds an answer whose writes failed to commit (FastAPI's default would close it afterwards).
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
+
+
+# Database ids are 64-bit: a larger number is a bad request, never a query.
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def caller(

@@ -30,7 +30,7 @@ class QueryLogFilter(BaseModel):
 
     actor: str | None = Field(default=None, max_length=200, description="user:<name> or token:<id>")
     subject: str | None = Field(default=None, max_length=64, description="Any code of the subject")
-    department_id: int | None = None
+    department_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     purpose: str | None = Field(default=None, max_length=100, description="Words in the stated purpose")
     date_from: date | None = None
     date_to: date | None = None

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from panshi.access.schemas import LEVEL_LABELS
 from panshi.accounts import service as accounts
 from panshi.accounts.schemas import ROLE_LABELS, Principal, Role
+from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
 from panshi.audit.schemas import QueryLogFilter, QueryLogPage
 from panshi.audit.service import search_log
-from panshi.console.pages import OPERATOR, ReadSession, WriteSession, form_int, page
+from panshi.console.pages import OPERATOR, form_int, page
 from panshi.core.errors import PanshiError
 
 router = APIRouter(prefix="/console", include_in_schema=False, default_response_class=HTMLResponse)

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from panshi.accounts import service as accounts
 from panshi.accounts.schemas import Principal
-from panshi.api.deps import caller
+from panshi.api.deps import WriteSession, caller
 from panshi.api.web import SESSION_COOKIE, rate_limit, render
-from panshi.console.pages import WriteSession, home_of, local_path
+from panshi.console.pages import home_of, local_path
 from panshi.core.errors import NotAuthenticated
 from panshi.core.settings import get_settings
 

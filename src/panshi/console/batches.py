@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
+from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
-from panshi.console.pages import STAFF, ReadSession, WriteSession, field_labels, page, record_type_labels
+from panshi.console.pages import STAFF, field_labels, page, record_type_labels
 from panshi.core.errors import NotFound, PanshiError
 from panshi.ingest import routes as ingest_routes
 from panshi.ingest.service import Submitter, batch_result, get_batch, ingest_file

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse
 from panshi.access.schemas import LEVEL_LABELS
 from panshi.access.service import own_credit_file
 from panshi.accounts.schemas import ROLE_LABELS, Principal
+from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.audit.service import log_of_own_subject
-from panshi.console.pages import CODE_LABELS, SUBJECT, ReadSession, page
+from panshi.console.pages import CODE_LABELS, SUBJECT, page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 

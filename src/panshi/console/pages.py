@@ -7,10 +7,9 @@ from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
-from panshi.api.deps import caller, read_session, require, write_session
+from panshi.api.deps import caller, require
 from panshi.core.errors import NotAuthenticated
 
 # Who may open which part of the console; `require` (the API's rule) decides, this only names the sets.
@@ -19,9 +18,6 @@ STAFF = (Role.operator, Role.department)
 OPERATOR = (Role.operator,)
 SUBJECT = (Role.subject,)
 
-ReadSession = Annotated[Session, Depends(read_session)]
-# A page that writes commits before its response leaves: the page a redirect leads to must see the write.
-WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 
 CHANNEL_LABELS = {"web": "网页上传", "api": "接口", "cli": "命令行"}
 # A subject's other codes, by the code type ingest stores them under.

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from panshi.accounts.schemas import Principal, Role
+from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.console import admin, auth, batches, me, subjects
-from panshi.console.pages import CHANNEL_LABELS, CONSOLE, ReadSession, page, record_type_labels
+from panshi.console.pages import CHANNEL_LABELS, CONSOLE, page, record_type_labels
 from panshi.ingest.service import quality_by_department, recent_batches
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)

@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from panshi.access.schemas import LEVEL_LABELS
 from panshi.access.service import BadPurpose, credit_file
 from panshi.accounts.schemas import Principal
+from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
-from panshi.console.pages import CODE_LABELS, CONSOLE, ReadSession, WriteSession, page
+from panshi.console.pages import CODE_LABELS, CONSOLE, page
 from panshi.core.errors import NotFound
 from panshi.subjects.service import find_subject, url_code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from panshi.accounts.service import (
     issue_token,
     list_departments,
     list_users,
+    register_department,
     session_principal,
     sign_in,
     sign_out,
@@ -70,13 +71,17 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
         "admin_penalty": (generate_penalty_rows(population, records - licenses, seed=SEED, start=start, end=end,
                                                 bad_fraction=bad_fraction), PENALTY_HEADERS),
     }  # fmt: skip
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, Path, tuple[str, str]]] = []
     for record_type, (rows, headers) in streams.items():
         by_department: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in rows:
             by_department[row["数据来源单位"]].append(row)
         for i, (department, dept_rows) in enumerate(sorted(by_department.items())):
-            files.append((record_type, _write(record_type, i, department, dept_rows, headers)))
+            # The department's code is what most of its rows say (a few demo rows carry broken codes).
+            uscc = Counter(r["数据来源单位统一社会信用代码"] for r in dept_rows).most_common(1)[0][0]
+            files.append(
+                (record_type, _write(record_type, i, department, dept_rows, headers), (department, uscc))
+            )
     _ingest_all(files, console)
     with unit_of_work(write=True) as session:
         token = issue_token(session, role="operator", label="demo operator")
@@ -99,14 +104,17 @@ def _write(
     return path
 
 
-def _ingest_all(files: list[tuple[str, Path]], console: Console) -> None:
-    operator = Submitter(channel="cli", actor="cli:demo")
+def _ingest_all(files: list[tuple[str, Path, tuple[str, str]]], console: Console) -> None:
     totals: defaultdict[str, int] = defaultdict(int)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("导入演示数据", total=len(files))
-        for record_type, path in files:
+        for record_type, path, (name, uscc) in files:
             with unit_of_work(write=True) as session:
-                result = ingest_file(session, path=path, record_type=record_type, submitter=operator)
+                # Each department submits its own file, as it would over the API.
+                department = register_department(session, name=name, uscc=uscc)
+                submitter = Submitter(channel="api", actor=f"demo:{name}", department_id=department.id,
+                                      department_uscc=department.uscc)  # fmt: skip
+                result = ingest_file(session, path=path, record_type=record_type, submitter=submitter)
             for key in ("received", "accepted", "rejected", "warnings"):
                 totals[key] += getattr(result, key)
             progress.advance(task)

@@ -19,7 +19,7 @@ class Batch(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     record_type: Mapped[str] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
-    channel: Mapped[str] = mapped_column(String(16))  # cli | api
+    channel: Mapped[str] = mapped_column(String(16))  # cli | api | web
     filename: Mapped[str] = mapped_column(String(500))
     file_sha256: Mapped[str] = mapped_column(String(64))
     file_format: Mapped[str] = mapped_column(String(16))

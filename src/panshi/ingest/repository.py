@@ -32,18 +32,13 @@ _KEYS_DDL = """CREATE {kind} TABLE {name} (
     department_name TEXT, department_uscc TEXT, content_hash TEXT NOT NULL)"""
 _CODES_DDL = "CREATE {kind} TABLE {name} (row BIGINT NOT NULL, code_type TEXT NOT NULL, code TEXT NOT NULL)"
 _SEEN_DDL = "CREATE {kind} TABLE {name} (natural_key TEXT PRIMARY KEY, row BIGINT NOT NULL)"
-_UPDATES_DDL = """CREATE {kind} TABLE {name} (
-    row BIGINT NOT NULL, record_id BIGINT NOT NULL, subject_id BIGINT NOT NULL, department_id BIGINT NOT NULL,
-    decision_date DATE, publicity_start DATE, publicity_end DATE, content_hash TEXT NOT NULL,
-    data TEXT NOT NULL, submitted TEXT NOT NULL)"""
+# New versions of stored records, in the columns of `records` (id: the record's), as new ones are copied.
+_UPDATES_DDL = {"pg": "CREATE UNLOGGED TABLE {name} (LIKE records)",
+                "sqlite": "CREATE TEMP TABLE {name} AS SELECT * FROM records WHERE 0"}  # fmt: skip
 
 KEY_COLUMNS = [
     "row", "natural_key", "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number",
     "subject_region", "department_name", "department_uscc", "content_hash",
-]  # fmt: skip
-UPDATE_COLUMNS = [
-    "row", "record_id", "subject_id", "department_id", "decision_date", "publicity_start", "publicity_end",
-    "content_hash", "data", "submitted",
 ]  # fmt: skip
 CODE_COLUMNS = ["row", "code_type", "code"]
 # A new record's columns that need no database; with id, subject_id and department_id, all of them.
@@ -81,9 +76,9 @@ class Staging:
         self.seen = f"stg_seen_{batch_id}"
         self.updates = f"stg_updates_{batch_id}"
         kind = "UNLOGGED" if self.pg else "TEMP"
-        for ddl, name in ((_KEYS_DDL, self.rows), (_CODES_DDL, self.codes), (_SEEN_DDL, self.seen),
-                          (_UPDATES_DDL, self.updates)):  # fmt: skip
+        for ddl, name in ((_KEYS_DDL, self.rows), (_CODES_DDL, self.codes), (_SEEN_DDL, self.seen)):
             session.execute(text(ddl.format(name=name, kind=kind)))
+        session.execute(text(_UPDATES_DDL["pg" if self.pg else "sqlite"].format(name=self.updates)))
         for table in (self.rows, self.codes):  # the chunk's own joins, by row
             session.execute(text(f"CREATE INDEX ix_{table} ON {table} (row)"))
 
@@ -104,9 +99,6 @@ class Staging:
     def load_seen(self, seen: pl.DataFrame) -> None:
         land(self.session, self.seen, seen.select("natural_key", "row"))
 
-    def load_updates(self, updates: pl.DataFrame) -> None:
-        land(self.session, self.updates, updates.select(UPDATE_COLUMNS))
-
     def _clear(self, *tables: str) -> None:
         if self.pg:  # in place: the tables were created in this transaction
             self.session.execute(text(f"TRUNCATE {', '.join(tables)}"))
@@ -124,8 +116,8 @@ class Staging:
 class Encoded:
     """A chunk's keys and subject codes ready to land: COPY text on PostgreSQL, frames on SQLite."""
 
-    rows: pl.DataFrame | bytes  # KEY_COLUMNS
-    codes: pl.DataFrame | bytes  # CODE_COLUMNS
+    rows: pl.DataFrame | memoryview  # KEY_COLUMNS
+    codes: pl.DataFrame | memoryview  # CODE_COLUMNS
 
 
 def encode_keys(staged: pl.DataFrame, codes: pl.DataFrame, copy_text: bool) -> Encoded:
@@ -136,7 +128,7 @@ def encode_keys(staged: pl.DataFrame, codes: pl.DataFrame, copy_text: bool) -> E
 
 
 def land(
-    session: Session, table: str, rows: pl.DataFrame | bytes, columns: Sequence[str] | None = None
+    session: Session, table: str, rows: pl.DataFrame | memoryview, columns: Sequence[str] | None = None
 ) -> None:
     """Bulk-insert rows: COPY on PostgreSQL (a frame, or COPY text already made), executemany on SQLite.
 
@@ -152,7 +144,7 @@ def land(
     raw = session.connection().connection.driver_connection
     assert raw is not None
     if is_postgres(session):
-        data = rows if isinstance(rows, bytes) else copy_lines(text_lines(rows))
+        data = rows if isinstance(rows, memoryview) else copy_lines(text_lines(rows))
         with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             copy.write(data)
     else:
@@ -191,11 +183,11 @@ def text_lines(frame: pl.DataFrame) -> pl.Series:
     return frame.select(pl.concat_str(fields, separator="\t").alias("line")).to_series()
 
 
-def copy_lines(lines: pl.Series) -> bytes:
+def copy_lines(lines: pl.Series) -> memoryview:
     """Lines of COPY text as one buffer."""
     buffer = io.BytesIO()
     lines.to_frame().write_csv(buffer, include_header=False, quote_style="never")
-    return buffer.getvalue()
+    return buffer.getbuffer()
 
 
 def _exec(session: Session, sql: str, **params: Any) -> int:
@@ -368,41 +360,47 @@ def _take_ids(session: Session, count: int) -> list[int]:
 
 
 def insert_records(session: Session, records: pl.DataFrame, history: pl.DataFrame) -> None:
-    """New records and their `created` history rows (HISTORY_COLUMNS). Records have RECORD_COLUMNS,
-    or `id`, `subject_id`, `department_id` and `record_line`, the rest as COPY text (store.prepare)."""
-    if "record_line" in records.columns:
-        owned = [pl.col(c).cast(pl.String) for c in ("id", "subject_id", "department_id")]
-        lines = records.select(pl.concat_str([*owned, pl.col("record_line")], separator="\t")).to_series()
-        land(session, "records", copy_lines(lines), ["id", "subject_id", "department_id", *RECORD_STATIC])
-    else:
-        land(session, "records", records.select(RECORD_COLUMNS))
+    """New records (see `_land_records`) and their `created` history rows (HISTORY_COLUMNS)."""
+    _land_records(session, "records", records)
     land(session, "record_history", history.select(HISTORY_COLUMNS))
 
 
-def apply_updates(session: Session, stg: Staging, *, batch_id: str, catalog_version: str, actor: str,
-                  now: datetime) -> None:  # fmt: skip
-    """New versions of the records in the staged updates; each history row keeps what it replaced."""
-    p = {"batch": batch_id, "cv": catalog_version, "actor": actor, "now": now}
-    jsonb, json = ("::jsonb", "::json") if stg.pg else ("", "")
+def update_records(
+    session: Session, stg: Staging, records: pl.DataFrame, *, actor: str, now: datetime
+) -> None:
+    """New versions of stored records (`id` the stored record's, see `_land_records`); each history row
+    keeps the data it replaced."""
+    _land_records(session, stg.updates, records)
     _exec(
         session,
         f"""
         INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
                                     previous_submitted, previous_batch_id, actor, at)
-        SELECT r.id, r.version + 1, 'updated', :batch, u.content_hash, r.data, r.submitted, r.batch_id, :actor, :now
-        FROM {stg.updates} u JOIN records r ON r.id = u.record_id""",
-        **p,
+        SELECT r.id, r.version + 1, 'updated', u.batch_id, u.content_hash, r.data, r.submitted, r.batch_id, :actor, :now
+        FROM {stg.updates} u JOIN records r ON r.id = u.id""",
+        actor=actor,
+        now=now,
     )
     _exec(
         session,
         f"""
         UPDATE records SET version = records.version + 1, subject_id = u.subject_id, department_id = u.department_id,
-               batch_id = :batch, decision_date = u.decision_date, publicity_start = u.publicity_start,
-               publicity_end = u.publicity_end, content_hash = u.content_hash, catalog_version = :cv,
-               data = u.data{jsonb}, submitted = u.submitted{json}, source_row = u.row, received_at = :now
-        FROM {stg.updates} u WHERE records.id = u.record_id""",
-        **p,
+               batch_id = u.batch_id, decision_date = u.decision_date, publicity_start = u.publicity_start,
+               publicity_end = u.publicity_end, content_hash = u.content_hash, catalog_version = u.catalog_version,
+               data = u.data, submitted = u.submitted, source_row = u.source_row, received_at = u.received_at
+        FROM {stg.updates} u WHERE records.id = u.id""",
     )
+
+
+def _land_records(session: Session, table: str, records: pl.DataFrame) -> None:
+    """Records in RECORD_COLUMNS, or `id`, `subject_id`, `department_id` and `record_line`, the other
+    columns already in COPY text (store.prepare)."""
+    if "record_line" not in records.columns:
+        land(session, table, records.select(RECORD_COLUMNS))
+        return
+    owned = [pl.col(c).cast(pl.String) for c in ("id", "subject_id", "department_id")]
+    lines = records.select(pl.concat_str([*owned, pl.col("record_line")], separator="\t")).to_series()
+    land(session, table, copy_lines(lines), RECORD_COLUMNS)
 
 
 def insert_issues(session: Session, issues: pl.DataFrame) -> None:

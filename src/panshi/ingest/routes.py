@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
-from panshi.api.deps import read_session, require, staff, write_session
+from panshi.api.deps import ReadSession, WriteSession, require, staff
 from panshi.core.errors import FileTooLarge, NotFound
 from panshi.core.settings import get_settings
 from panshi.ingest.models import Batch
@@ -22,7 +19,7 @@ from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow
 from panshi.ingest.service import (
     Submitter,
     batch_result,
-    error_report_rows,
+    error_report_csv,
     ingest_file,
     quality_by_department,
     recent_batches,
@@ -55,7 +52,7 @@ def submit_batch(
     file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK), XLSX, JSON or NDJSON")],
     type: Annotated[str, Form(description="admin_penalty | admin_license")],
     who: Annotated[Principal, Depends(require(Role.department))],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> BatchResult:
     """Submit a department's file; each row is stored or sent back with its row, field and reason."""
     with tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
@@ -80,7 +77,7 @@ def _visible_batch(session: Session, batch_id: str, who: Principal) -> Batch:
 def get_batch(
     batch_id: str,
     who: Annotated[Principal, Depends(staff)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> BatchResult:
     """A batch's counts and its first rejected rows."""
     return batch_result(session, _visible_batch(session, batch_id, who))
@@ -90,26 +87,13 @@ def get_batch(
 def get_error_report(
     batch_id: str,
     who: Annotated[Principal, Depends(staff)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> StreamingResponse:
     """The batch's row-by-row error report as CSV (UTF-8 with BOM, so that Excel reads the Chinese)."""
     _visible_batch(session, batch_id, who)
-    rows = list(error_report_rows(session, batch_id))
-
-    def body() -> Iterator[bytes]:
-        yield "\ufeff".encode()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in rows:
-            writer.writerow(row)
-            if buffer.tell() > 1 << 16:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode()
-
+    body = list(error_report_csv(session, batch_id))
     headers = {"Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'}
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(iter(body), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 quality_router = APIRouter(prefix="/api/v1", tags=["ingest 数据归集"])
@@ -118,7 +102,7 @@ quality_router = APIRouter(prefix="/api/v1", tags=["ingest 数据归集"])
 @quality_router.get("/quality", response_model=list[QualityRow])
 def data_quality(
     who: Annotated[Principal, Depends(staff)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> list[QualityRow]:
     """Data quality per department: records, batches, rejection rate, last submission (a department sees its own)."""
     own = None if who.role is Role.operator else who.department_id
@@ -128,7 +112,7 @@ def data_quality(
 @quality_router.get("/batches", response_model=list[BatchSummary])
 def list_batches(
     who: Annotated[Principal, Depends(staff)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> list[BatchSummary]:
     """The latest batches (a department sees its own)."""
     own = None if who.role is Role.operator else who.department_id

@@ -35,7 +35,7 @@ Progress = Callable[[int], None]
 class Submitter:
     """Who submits: an operator import (departments registered on first sight) or one department."""
 
-    channel: str  # cli | api
+    channel: str  # cli | api | web
     actor: str
     department_id: int | None = None
     department_uscc: str | None = None  # set: rows of other departments are refused
@@ -246,3 +246,21 @@ def recent_batches(
 
 def get_batch(session: Session, batch_id: str) -> Batch | None:
     return session.get(Batch, batch_id)
+
+
+def error_report_csv(session: Session, batch_id: str) -> Iterator[bytes]:
+    """A batch's row-by-row error report as CSV bytes (UTF-8 with BOM, so that Excel reads the Chinese)."""
+    import csv
+    import io
+
+    rows = list(error_report_rows(session, batch_id))  # read now: the session closes before streaming ends
+    yield "\ufeff".encode()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 1 << 16:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()

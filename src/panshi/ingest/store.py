@@ -34,7 +34,9 @@ class BatchInfo:
 @dataclass(frozen=True)
 class PreparedChunk:
     received: int  # rows read
-    staged: pl.DataFrame  # the first row of each natural key (STAGING_COLUMNS); `copy_text`: + record_line
+    # The first row of each natural key: STAGING_COLUMNS, or with `copy_text` row, natural_key,
+    # content_hash and record_line (the rest of the record as COPY text).
+    staged: pl.DataFrame
     codes: pl.DataFrame  # row, code_type, code of the staged rows
     issues: pl.DataFrame  # ISSUE_COLUMNS, duplicates within the chunk included
     keys: repository.Encoded  # the staged rows' keys, ready to land
@@ -48,12 +50,11 @@ def prepare(chunk: ValidatedChunk, batch: BatchInfo, *, copy_text: bool) -> Prep
     if not duplicates.is_empty():
         codes = codes.filter(pl.col("row").is_in(staged.get_column("row").implode()))
     issues = pl.concat([chunk.issues, duplicates]) if not duplicates.is_empty() else chunk.issues
-    if copy_text and not staged.is_empty():
+    keys = repository.encode_keys(staged, codes, copy_text)
+    if copy_text and not staged.is_empty():  # all that is left to store of a row
         lines = repository.text_lines(record_columns(staged, batch))
-        staged = staged.with_columns(lines.alias("record_line"))
-    return PreparedChunk(
-        chunk.received, staged, codes, issues, repository.encode_keys(staged, codes, copy_text)
-    )
+        staged = staged.select("row", "natural_key", "content_hash", lines.alias("record_line"))
+    return PreparedChunk(chunk.received, staged, codes, issues, keys)
 
 
 def record_columns(staged: pl.DataFrame, batch: BatchInfo) -> pl.DataFrame:
@@ -134,12 +135,13 @@ class ChunkStore:
     def _update(self, updated: pl.DataFrame) -> None:
         if updated.is_empty():
             return
-        self.staging.load_updates(updated)
-        batch = self.batch
-        repository.apply_updates(
-            self.session, self.staging, batch_id=batch.batch_id, catalog_version=batch.catalog_version,
-            actor=batch.actor, now=batch.received_at,
-        )  # fmt: skip
+        updated = updated.with_columns(pl.col("record_id").alias("id"))
+        if "record_line" not in updated.columns:
+            updated = pl.concat([updated.select("id", "subject_id", "department_id"),
+                                 record_columns(updated, self.batch)], how="horizontal")  # fmt: skip
+        repository.update_records(
+            self.session, self.staging, updated, actor=self.batch.actor, now=self.batch.received_at
+        )
         self.updated += updated.height
 
     def add_issues(self, issues: pl.DataFrame) -> None:

@@ -15,22 +15,20 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
-from sqlalchemy.orm import Session
 
 from panshi.access import service as access
 from panshi.access.routes import search_limited
 from panshi.access.schemas import LEVEL_LABELS, RecordView
 from panshi.accounts.schemas import Principal
-from panshi.api.deps import caller, read_session
+from panshi.api.deps import ReadSession, caller
 from panshi.api.web import render
-from panshi.catalog.schemas import Disclosure
 from panshi.catalog.service import load_catalog
 from panshi.identifiers import region_name
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 Who = Annotated[Principal, Depends(caller)]
-ReadSession = Annotated[Session, Depends(read_session)]
+ReadSession = ReadSession
 MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number cannot name anything (422, not a database error)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
@@ -124,8 +122,7 @@ def _query(**filters: Any) -> str:
 
 def _public_record_types() -> list[tuple[str, str]]:
     """(key, label) of the record types the catalog publishes: the options of the 双公示 filter."""
-    types = load_catalog().record_types
-    return [(key, t.label) for key, t in types.items() if t.disclosure is Disclosure.public]
+    return list(access.public_record_types().items())
 
 
 def _sections(records: list[RecordView]) -> list[tuple[str, str, list[RecordView]]]:

@@ -19,7 +19,9 @@ def find_subject(session: Session, code: str) -> Subject:
         raise NotFound("请提供统一社会信用代码、旧代码或身份证号码")
     checked = identify(normal)
     person = _person_key(checked.normal) if checked.kind == "resident_id" and checked.valid else None
-    subject = repository.find(session, code=normal, person_subject_key=person)
+    # A recognised code is looked up in its normal form (an organisation code printed as MA100100-1).
+    lookup = checked.normal if checked.valid and checked.normal else normal
+    subject = repository.find(session, code=lookup, person_subject_key=person)
     if subject is None:
         raise NotFound(f"未找到代码为“{_masked(checked.kind, normal)}”的信用主体")
     return subject
