@@ -5,23 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from console.helpers import OTHER_DEPT_NAME, PASSWORD, SUBJECT_USCC, World
 from factories import DEPT_NAME, DEPT_USCC, OTHER_DEPT_USCC
-from panshi.accounts import passwords
 from panshi.accounts import service as accounts
 from panshi.api.app import create_app
 from panshi.api.web import reset_rate_limits
 from panshi.core.db import unit_of_work
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at its lowest cost: the production parameters take ~0.4 s a hash, which tests need not pay."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
