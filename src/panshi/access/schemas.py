@@ -14,6 +14,15 @@ KIND_LABELS = {
     "individual_business": "个体工商户",
     "natural_person": "自然人",
 }
+# An organisation's other codes, by the code type ingest stores them under.
+CODE_LABELS = {
+    "uscc": "统一社会信用代码",
+    "reg_no": "工商注册号",
+    "org_code": "组织机构代码",
+    "tax_reg_no": "税务登记号",
+    "institution_cert_no": "事业单位证书号",
+    "social_org_cert_no": "社会组织登记证号",
+}
 LEVEL_LABELS = {"public": "社会公开", "authorised": "授权查询", "government": "政务共享", "private": "不公开"}
 
 

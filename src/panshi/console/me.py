@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from panshi.access.schemas import LEVEL_LABELS
+from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS
 from panshi.access.service import own_credit_file
 from panshi.accounts.schemas import ROLE_LABELS, Principal
 from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.audit.service import log_of_own_subject
-from panshi.console.pages import CODE_LABELS, SUBJECT, page
+from panshi.console.pages import SUBJECT, page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 

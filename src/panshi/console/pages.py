@@ -20,15 +20,6 @@ SUBJECT = (Role.subject,)
 
 
 CHANNEL_LABELS = {"web": "网页上传", "api": "接口", "cli": "命令行"}
-# A subject's other codes, by the code type ingest stores them under.
-CODE_LABELS = {
-    "uscc": "统一社会信用代码",
-    "reg_no": "工商注册号",
-    "org_code": "组织机构代码",
-    "tax_reg_no": "税务登记号",
-    "institution_cert_no": "事业单位证书号",
-    "social_org_cert_no": "社会组织登记证号",
-}
 
 LOGIN_PATH = "/login"
 _MAX_NEXT = 2000

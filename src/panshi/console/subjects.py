@@ -8,12 +8,12 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from panshi.access.schemas import LEVEL_LABELS
+from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS
 from panshi.access.service import BadPurpose, credit_file
 from panshi.accounts.schemas import Principal
 from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
-from panshi.console.pages import CODE_LABELS, CONSOLE, page
+from panshi.console.pages import CONSOLE, page
 from panshi.core.errors import NotFound
 from panshi.subjects.service import find_subject, url_code
 

@@ -11,16 +11,16 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from panshi.access import service as access
 from panshi.access.routes import search_limited
-from panshi.access.schemas import LEVEL_LABELS, RecordView
+from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS, RecordView
 from panshi.accounts.schemas import Principal
-from panshi.api.deps import ReadSession, caller
+from panshi.api.deps import MAX_ID, IdPath, ReadSession, caller
 from panshi.api.web import render
 from panshi.catalog.service import load_catalog
 from panshi.identifiers import region_name
@@ -28,21 +28,10 @@ from panshi.identifiers import region_name
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 Who = Annotated[Principal, Depends(caller)]
-ReadSession = ReadSession
-MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number cannot name anything (422, not a database error)
-RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 HOME_LATEST = 8
 # Sections of a credit file, in this order; record types the catalog adds later follow them.
 SECTIONS = ("admin_license", "admin_penalty")
-CODE_LABELS = {
-    "uscc": "统一社会信用代码",
-    "reg_no": "工商注册号",
-    "org_code": "组织机构代码",
-    "tax_reg_no": "税务登记号",
-    "institution_cert_no": "事业单位证书号",
-    "social_org_cert_no": "社会组织登记证号",
-}
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -199,7 +188,7 @@ def subject(request: Request, code: str, who: Who, session: ReadSession) -> Any:
 
 
 @router.get("/records/{record_id}")
-def record(request: Request, record_id: RowId, who: Who, session: ReadSession) -> Any:
+def record(request: Request, record_id: IdPath, who: Who, session: ReadSession) -> Any:
     """One record's stable page (404 unless the caller may see it)."""
     view = access.record(session, who=who, record_id=record_id, channel="web")
     return _page(request, "portal/record.html", headers=_private(who), record=view)
@@ -253,7 +242,7 @@ def departments(request: Request, _who: Who, session: ReadSession) -> Any:
 @router.get("/departments/{department_id}")
 def department(
     request: Request,
-    department_id: RowId,
+    department_id: IdPath,
     _who: Who,
     session: ReadSession,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
