@@ -36,6 +36,7 @@ from panshi.demo.generator import (
     generate_subjects,
     write_csv,
 )
+from panshi.demo.list_rows import LIST_HEADERS, generate_list_rows
 from panshi.ingest.service import Submitter, ingest_file
 from panshi.records.models import Record
 
@@ -83,10 +84,31 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
                 (record_type, _write(record_type, i, department, dept_rows, headers), (department, uscc))
             )
     _ingest_all(files, console)
+    # Red and black lists (联合奖惩): the listing authorities include courts and customs, which the
+    # operator import registers on first sight.
+    lists = _write("list_entry", 0, "名单", list(generate_list_rows(population, seed=SEED, today=end,
+                                                                  bad_fraction=bad_fraction)), LIST_HEADERS)  # fmt: skip
+    with unit_of_work(write=True) as session:
+        listed = ingest_file(session, path=lists, record_type="list_entry",
+                             submitter=Submitter(channel="cli", actor="cli:demo"))  # fmt: skip
+    console.print(
+        f"红黑名单：收到 {listed.received:,} 行，入库 {listed.accepted:,} 条，拒收 {listed.rejected:,} 行"
+    )
     with unit_of_work(write=True) as session:
         token = issue_token(session, role="operator", label="demo operator")
     (DEMO_DIR / "operator-token.txt").write_text(token + "\n", encoding="utf-8")
     console.print(f"运营人员 API 令牌（operator token）已写入 {DEMO_DIR / 'operator-token.txt'}")
+    # A government system that checks subjects before it acts (联合奖惩核查), e.g. tendering at 住建局.
+    with unit_of_work(write=True) as session:
+        checker = next((d for d in list_departments(session) if QUERYING_DEPARTMENT in d.name), None)
+        if checker is not None:
+            token = issue_token(
+                session, role="government", department_id=checker.id, label="demo check system"
+            )
+            (DEMO_DIR / "government-token.txt").write_text(token + "\n", encoding="utf-8")
+            console.print(
+                f"{checker.name}核查系统 API 令牌（government token）已写入 {DEMO_DIR / 'government-token.txt'}"
+            )
 
 
 def _write(
