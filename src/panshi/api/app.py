@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
@@ -11,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from panshi import __version__
 from panshi.api.web import CSP, CSRF_COOKIE, SECURITY_HEADERS, csrf_guard, render
@@ -58,19 +59,7 @@ def create_app() -> FastAPI:
         "/static", StaticFiles(directory=str(resources.files("panshi").joinpath("static"))), name="static"
     )
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith(DOCS_PATHS):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        seed = getattr(request.state, "csrf_seed", None)
-        if seed and request.cookies.get(CSRF_COOKIE) != seed:
-            response.set_cookie(
-                CSRF_COOKIE, seed, httponly=True, samesite="lax", secure=get_settings().cookie_secure
-            )
-        return response
+    app.add_middleware(PageHeaders)
 
     @app.exception_handler(PanshiError)
     async def _panshi_error(request: Request, exc: PanshiError) -> Response:
@@ -120,6 +109,38 @@ _PROBLEMS = {
 def _problem(error: Any) -> str:
     where = ".".join(str(p) for p in error["loc"][1:]) or "请求"
     return f"{where}：{_PROBLEMS.get(error['type'], error['msg'])}"
+
+
+class PageHeaders:
+    """Security headers on every response, and this browser's CSRF cookie when a page minted it.
+
+    Pure ASGI (not BaseHTTPMiddleware, which costs a task and a stream per request on the hot path)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"].startswith(DOCS_PATHS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if not docs:
+                    headers.setdefault("Content-Security-Policy", CSP)
+                seed = scope.get("state", {}).get("csrf_seed")
+                if seed and Request(scope).cookies.get(CSRF_COOKIE) != seed:
+                    cookie = Response()
+                    cookie.set_cookie(CSRF_COOKIE, seed, httponly=True, samesite="lax",
+                                      secure=get_settings().cookie_secure)  # fmt: skip
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _wants_html(request: Request) -> bool:
