@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
-from panshi.api.deps import caller, operator, read_session, require, write_session
+from panshi.api.deps import ReadSession, WriteSession, caller, operator, require
 from panshi.records.schemas import HistoryEventOut
 from panshi.sanctions import entries, feedback, service
 from panshi.sanctions.catalog import ListType, Measure, Scenario, load
@@ -81,7 +81,7 @@ async def create_check(
 def create_batch_check(
     body: BatchCheckIn,
     who: Annotated[Principal, Depends(checker)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> BatchCheckOut:
     """批量比对: up to 1,000 subjects in one scenario; each gets its check and receipt, or its error."""
     return service.check_batch(session, who=who, body=body)
@@ -90,7 +90,7 @@ def create_batch_check(
 @router.get("/checks/stats", response_model=CheckStats)
 def check_stats(
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     month_from: Annotated[str | None, Query(alias="from", description="YYYY-MM")] = None,
     month_to: Annotated[str | None, Query(alias="to", description="YYYY-MM")] = None,
     department: Annotated[int | None, Query(description="Department id")] = None,
@@ -102,7 +102,7 @@ def check_stats(
 @router.get("/checks/pending-feedback", response_model=PendingPage)
 def checks_without_feedback(
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     department: Annotated[int | None, Query(description="Department id")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> PendingPage:
@@ -114,7 +114,7 @@ def checks_without_feedback(
 def get_check(
     check_id: str,
     who: Annotated[Principal, Depends(checker)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     answer_sha256: Annotated[
         str | None, Query(max_length=64, description="The hash kept from the receipt")
     ] = None,
@@ -129,7 +129,7 @@ def post_feedback(
     body: FeedbackIn,
     response: Response,
     who: Annotated[Principal, Depends(checker)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> FeedbackOut:
     """Report which of the check's measures were applied and the outcome (the calling department only).
     The same report again answers 200 with the stored one; a different one is 409."""
@@ -144,7 +144,7 @@ def post_feedback(
 
 @router.get("/lists", response_model=PublicListPage)
 def public_lists(
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     _who: Annotated[Principal, Depends(caller)],
     type: Annotated[str | None, Query(description="名单类型代码或名称")] = None,
     q: Annotated[str | None, Query(max_length=100, description="主体名称或统一社会信用代码")] = None,
@@ -175,7 +175,7 @@ def measures(_who: Annotated[Principal, Depends(caller)]) -> list[Measure]:
 @router.get("/lists/entries", response_model=EntryPage)
 def list_entries(
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
     type: Annotated[str | None, Query(description="名单类型代码或名称")] = None,
     state: Annotated[str, Query(description="active | removed | all")] = "active",
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -189,7 +189,7 @@ def list_entries(
 def entry_history(
     record_id: int,
     _who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(read_session)],
+    session: ReadSession,
 ) -> list[HistoryEventOut]:
     """An entry's history: created, updated by a new submission, amended (extended, removed) with reasons."""
     entries.get_entry(session, record_id)
@@ -201,7 +201,7 @@ def extend_entry(
     record_id: int,
     body: ExtendIn,
     who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> EntryOut:
     """Move an entry's 移出日期 later, with a reason (operators); the history keeps the old date."""
     entry = entries.extend(
@@ -215,7 +215,7 @@ def remove_entry(
     record_id: int,
     body: RemoveIn,
     who: Annotated[Principal, Depends(operator)],
-    session: Annotated[Session, Depends(write_session)],
+    session: WriteSession,
 ) -> EntryOut:
     """Take an entry off its list early, with a reason (operators); it stays in the store with its history."""
     entry = entries.remove(session, record_id=record_id, reason=body.reason, actor=who.actor)

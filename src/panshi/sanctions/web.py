@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 
-from panshi.accounts.schemas import Principal
+from panshi.accounts.schemas import Principal, Role
 from panshi.accounts.service import list_departments
-from panshi.api.deps import caller, operator, read_session, write_session
+from panshi.api.deps import ReadSession, WriteSession, caller
 from panshi.api.web import render
+from panshi.console.pages import page
 from panshi.core.errors import PanshiError
 from panshi.core.timeutil import today_shanghai
 from panshi.sanctions import entries, feedback, repository
@@ -22,10 +22,8 @@ from panshi.sanctions.schemas import OUTCOME_LABELS
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
-ReadSession = Annotated[Session, Depends(read_session)]
-# A form post commits before its redirect leaves: the page it leads to must see the change.
-WriteSession = Annotated[Session, Depends(write_session, scope="function")]
-Operator = Annotated[Principal, Depends(operator)]
+# Console pages: an anonymous visitor is sent to the sign-in page (the console's rule), operators only.
+Operator = Annotated[Principal, Depends(page(Role.operator))]
 
 
 def _query(**params: Any) -> str:
