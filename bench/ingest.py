@@ -96,6 +96,24 @@ def ingest(url: str, path: Path) -> tuple[float, float, dict[str, object]]:
     return seconds, usage.ru_maxrss / 1024, result
 
 
+SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "wal_compression", "synchronous_commit")
+
+
+def server(url: str) -> tuple[str, str]:
+    """The settings that matter for bulk loads, and the current WAL position (for WAL volumes)."""
+    with psycopg.connect(url) as conn:
+        shown = [f"{name}={conn.execute(sql.SQL('SHOW {}').format(sql.Identifier(name))).fetchone()[0]}"
+                 for name in SETTINGS]  # fmt: skip
+        lsn = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    return " ".join(shown), str(lsn[0] if lsn else "")
+
+
+def wal_mib(url: str, start: str) -> float:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)", (start,)).fetchone()
+    return float(row[0] if row else 0) / (1 << 20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -114,19 +132,27 @@ def main() -> None:
     small = generate(small_rows, args.encoding)
 
     copy_url = fresh_database(args.pg_url, "panshi_bench_copy")
+    settings, start = server(copy_url)
     copy_seconds = raw_copy(copy_url, big, args.encoding)
+    copy_wal = wal_mib(copy_url, start)
     url = fresh_database(args.pg_url, "panshi_bench")
+    _, start = server(url)
     seconds, peak_big, result = ingest(url, big)
+    ingest_wal = wal_mib(url, start)
     url_small = fresh_database(args.pg_url, "panshi_bench_small")
     _, peak_small, _ = ingest(url_small, small)
 
     copy_rate, ingest_rate = args.rows / copy_seconds, args.rows / seconds
     size = big.stat().st_size / (1 << 20)
     print(f"\nfile: {big.name} ({size:,.0f} MiB, {args.rows:,} rows)")
+    print(f"server (same for both)      : {settings}")
     print(f"raw COPY into untyped table : {copy_seconds:8.1f} s  {copy_rate:10,.0f} rows/s")
     print(f"panshi ingest (end to end)  : {seconds:8.1f} s  {ingest_rate:10,.0f} rows/s"
           f"  (accepted {result['accepted']:,}, rejected {result['rejected']:,})")  # fmt: skip
     print(f"ratio ingest / raw COPY     : {ingest_rate / copy_rate:8.3f}   (target ≥ 0.5)")
+    print(
+        f"WAL written (whole server)  : {copy_wal:8,.0f} MiB by the raw COPY, {ingest_wal:,.0f} MiB by the ingest"
+    )
     print(f"peak RSS of the ingest      : {peak_big:8.0f} MiB for {args.rows:,} rows, "
           f"{peak_small:,.0f} MiB for {small_rows:,} rows")  # fmt: skip
     print(f"reproduce: scripts/bench ingest --rows {args.rows} --encoding {args.encoding}")

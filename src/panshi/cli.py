@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from panshi.accounts.cli import account_app, department_app, token_app
 from panshi.core.cli import app as db_app
+from panshi.evaluation.cli import evaluate
 from panshi.identifiers.cli import app as id_app
 from panshi.ingest.cli import batch_app, ingest
 from panshi.sanctions.cli import check, lists_app
@@ -25,6 +28,7 @@ app.add_typer(subject_app, name="subject")
 app.add_typer(batch_app, name="batch")
 app.command("ingest")(ingest)
 app.command("check")(check)
+app.command("evaluate")(evaluate)
 app.add_typer(lists_app, name="lists")
 
 
@@ -32,12 +36,18 @@ app.add_typer(lists_app, name="lists")
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on"),
     port: int = typer.Option(8000, "--port", help="Port to listen on"),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Server processes; each has PANSHI_SERVER_THREADS threads and its own pool",
+    ),
 ) -> None:
     """Serve an existing database (upgrading its schema first)."""
     from panshi.core import migrate
 
     migrate.upgrade()
-    _serve(host, port)
+    _serve(host, port, workers=workers)
 
 
 @app.command()
@@ -56,14 +66,37 @@ def demo(
         _serve(host, port)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, *, workers: int = 1) -> None:
     import uvicorn
-
-    from panshi.api.app import create_app
 
     typer.echo(f"Panshi on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     # No access log: query strings can hold personal data (an ID number typed into the search box).
-    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        "panshi.cli:_served_app", factory=True, host=host, port=port, workers=workers,
+        log_level="info", access_log=False,
+    )  # fmt: skip
+
+
+def _served_app() -> Any:
+    """The application as `panshi serve` runs it, built in each server process (inside its event loop)."""
+    import gc
+
+    from anyio.to_thread import current_default_thread_limiter
+
+    from panshi.api.app import create_app
+    from panshi.api.web import templates
+    from panshi.catalog.service import load_catalog
+    from panshi.core.settings import get_settings
+
+    current_default_thread_limiter().total_tokens = get_settings().server_threads
+    application = create_app()
+    load_catalog()
+    templates()
+    # What is built at start lives as long as the process: kept out of the garbage collector's
+    # generations, it is not scanned again and again under load (a tenth of a credit file's CPU).
+    gc.collect()
+    gc.freeze()
+    return application
 
 
 if __name__ == "__main__":

@@ -91,6 +91,8 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/sanctions/stats"): OPERATOR,
     ("GET", "/console/sanctions/pending"): OPERATOR,
     ("GET", "/console/sanctions/checks/{check_id}"): OPERATOR,
+    # evaluation: the caller's view of a result (the grade alone to the public where the model allows)
+    ("GET", "/api/v1/subjects/{code}/evaluation"): EVERYONE,
     # public portal
     ("GET", "/"): EVERYONE,
     ("GET", "/search"): EVERYONE,

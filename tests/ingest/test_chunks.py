@@ -46,7 +46,9 @@ def test_duplicates_in_later_chunks_come_back(engine: Engine, tmp_path: Path, ch
     assert "第 1 行" in result.errors[0].message and "第 2 行" in result.errors[1].message
     with unit_of_work() as session:
         facts = session.scalars(select(Record.data["violation_facts"].as_string())).all()
-        assert "另一版本" not in facts and session.scalar(select(func.count()).select_from(RecordHistory)) == 3
+        assert (
+            "另一版本" not in facts and session.scalar(select(func.count()).select_from(RecordHistory)) == 3
+        )
 
 
 def test_duplicate_of_an_unchanged_record_in_a_later_chunk(
@@ -60,9 +62,15 @@ def test_duplicate_of_an_unchanged_record_in_a_later_chunk(
     assert "第 1 行" in result.errors[0].message
 
 
-def test_updated_record_repeated_in_a_later_chunk(engine: Engine, tmp_path: Path, chunks_of_two: None) -> None:
+def test_updated_record_repeated_in_a_later_chunk(
+    engine: Engine, tmp_path: Path, chunks_of_two: None
+) -> None:
     ingest(write_csv(tmp_path / "a.csv", [penalty_row(1)]))
-    rows = [penalty_row(1, **{"罚款金额(万元)": "2"}), penalty_row(2), penalty_row(1, **{"罚款金额(万元)": "3"})]
+    rows = [
+        penalty_row(1, **{"罚款金额(万元)": "2"}),
+        penalty_row(2),
+        penalty_row(1, **{"罚款金额(万元)": "3"}),
+    ]
     result = ingest(write_json(tmp_path / "b.ndjson", rows, ndjson=True))
     assert (result.updated, result.accepted, result.rejected) == (1, 1, 1)
     with unit_of_work() as session:
@@ -163,3 +171,29 @@ def test_read_ahead_stops_its_worker_when_the_caller_stops() -> None:
             break
     time.sleep(0.2)
     assert len(made) <= 5 and not [t for t in threading.enumerate() if t.name == "ingest-read-ahead"]
+
+
+def test_a_failure_mid_batch_stores_nothing_and_stops_the_reader(
+    engine: Engine, tmp_path: Path, chunks_of_two: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from panshi.ingest.store import ChunkStore
+
+    add = ChunkStore.add
+    calls = []
+
+    def failing_add(self: ChunkStore, chunk: object) -> None:
+        calls.append(chunk)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        add(self, chunk)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ChunkStore, "add", failing_add)
+    path = write_json(tmp_path / "p.ndjson", [penalty_row(i) for i in range(1, 9)], ndjson=True)
+    try:
+        ingest(path)
+    except RuntimeError as exc:
+        error = exc  # its traceback holds the ingest's frames: the worker must have stopped anyway
+    assert "went away" in str(error) and error.__traceback__ is not None
+    assert not [t for t in threading.enumerate() if t.name == "ingest-read-ahead"]
+    with unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(Record)) == 0

@@ -7,7 +7,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from factories import full_file, ingest, make_resident_id, make_uscc, penalty_row, person_penalty_row, write_csv
+from factories import (
+    full_file,
+    ingest,
+    make_resident_id,
+    make_uscc,
+    penalty_row,
+    person_penalty_row,
+    write_csv,
+)
 from panshi.core.db import unit_of_work
 from panshi.identifiers import reg_no_check_digit
 from panshi.records.models import Record, RecordHistory

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 
 from panshi.access import service
 from panshi.access.schemas import (
@@ -25,16 +26,32 @@ from panshi.core.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["credit files 信用档案"])
 
+# A credit file's records per page in the API by default, and at most (a whole file of a few hundred
+# records in one answer, for systems that want it).
+RECORDS_PAGE_SIZE = 50
+RECORDS_PAGE_SIZE_MAX = 500
+
+
+def json_response(model: BaseModel) -> Response:
+    """The model as JSON, serialised once (the route's response_model documents it)."""
+    return Response(model.__pydantic_serializer__.to_json(model), media_type="application/json")
+
+
 Purpose = Annotated[
     str | None,
     Query(max_length=200, description="查询事由: stated purpose; needed for non-public data, and logged"),
 ]
 
 
-def search_limited(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+def limit_search(request: Request, who: Principal) -> None:
     """Public searches are rate limited per address (HTTP 429 with Retry-After past the limit)."""
     if who.is_public:
         rate_limit(request, bucket="search", rule=get_settings().search_rate_limit)
+
+
+async def search_limited(request: Request, who: Annotated[Principal, Depends(caller)]) -> Principal:
+    """The caller of a search, counted against the public search limit."""
+    limit_search(request, who)
     return who
 
 
@@ -44,9 +61,9 @@ def search(
     session: ReadSession,
     q: Annotated[str, Query(description="A name (partial) or any code")] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> SearchPage:
+) -> Response:
     """Find subjects by name (partial, tolerant) or by any code."""
-    return service.search(session, who=who, q=q, page=page)
+    return json_response(service.search(session, who=who, q=q, page=page))
 
 
 @router.get("/subjects/{code}", response_model=CreditFileView)
@@ -55,9 +72,21 @@ def get_subject(
     who: Annotated[Principal, Depends(caller)],
     session: ReadSession,
     purpose: Purpose = None,
-) -> CreditFileView:
-    """A subject's credit file by its USCC, old code or opaque id — the view the caller's role allows."""
-    return service.credit_file(session, who=who, code=code, purpose=purpose, channel="api")
+    records_page: Annotated[int, Query(ge=1, le=100_000, description="Page of records (from 1)")] = 1,
+    records_page_size: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=RECORDS_PAGE_SIZE_MAX,
+            description=f"Records per page (newest decision first); up to {RECORDS_PAGE_SIZE_MAX}",
+        ),
+    ] = RECORDS_PAGE_SIZE,
+) -> Response:
+    """A subject's credit file by its USCC, old code or opaque id — the view the caller's role allows,
+    its records a page at a time (`records_total` says how many the caller may see)."""
+    pages = service.RecordPages(size=records_page_size, page=records_page)
+    view = service.credit_file(session, who=who, code=code, purpose=purpose, channel="api", pages=pages)
+    return json_response(view)
 
 
 @router.get("/records/{record_id}", response_model=RecordView)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut
+
+M = TypeVar("M", bound=BaseModel)
 
 KIND_LABELS = {
     "legal_entity": "法人及非法人组织",
@@ -24,6 +26,17 @@ CODE_LABELS = {
     "social_org_cert_no": "社会组织登记证号",
 }
 LEVEL_LABELS = {"public": "社会公开", "authorised": "授权查询", "government": "政务共享", "private": "不公开"}
+
+
+def trusted(model: type[M], **values: Any) -> M:
+    """An instance of `model` from values already valid (read from the database and the catalog),
+    without validation: a credit file builds thousands of these per page. Every field must be given."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 class FieldOut(BaseModel):
@@ -80,8 +93,20 @@ class CreditFileView(BaseModel):
     purpose: str | None
     logged: bool = Field(description="This read was written to the query log (查询登记)")
     more_with_purpose: bool = Field(description="The caller may see more by stating a purpose")
-    records: list[RecordView]
-    counts: dict[str, int] = Field(description="Records shown, by record type label")
+    records: list[RecordView] = Field(description="This page of the records the caller may see")
+    counts: dict[str, int] = Field(
+        description="Records the caller may see in this file (every page), by record type label"
+    )
+    counts_by_type: dict[str, int] = Field(
+        default_factory=dict, description="The same counts by record type key (admin_penalty …)"
+    )
+    records_total: int = Field(
+        default=0, description="Records the caller may see in this file, on every page"
+    )
+    records_page: int = Field(default=1, description="The page of records this is (from 1)")
+    records_page_size: int | None = Field(
+        default=None, description="Records per page; null when the whole file is in one answer"
+    )
 
 
 class SearchHit(BaseModel):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -28,11 +30,12 @@ from panshi.access.schemas import (
     SearchHit,
     SearchPage,
     SubjectView,
+    trusted,
 )
 from panshi.accounts import service as accounts
 from panshi.accounts.schemas import Principal, Role
 from panshi.audit.service import log_query
-from panshi.catalog.schemas import CodeKind, Disclosure, RecordType
+from panshi.catalog.schemas import CodeKind, Disclosure
 from panshi.catalog.service import load_catalog
 from panshi.core.errors import NotFound, PanshiError
 from panshi.core.timeutil import today_shanghai
@@ -106,12 +109,31 @@ def _levels(grants: Iterable[frozenset[Disclosure]]) -> list[str]:
 # --- subjects and their credit files -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RecordPages:
+    """Which records of a file to return: page `page` of `size` records across the record types, or,
+    with `by_type`, a page of `size` of each record type (its page number by type key, else 1)."""
+
+    size: int
+    page: int = 1
+    by_type: dict[str, int] | None = None
+
+
 def credit_file(
-    session: Session, *, who: Principal, code: str, purpose: str | None = None, channel: str = "api"
+    session: Session,
+    *,
+    who: Principal,
+    code: str,
+    purpose: str | None = None,
+    channel: str = "api",
+    pages: RecordPages | None = None,
 ) -> CreditFileView:
-    """A subject's credit file (信用档案) as `who` may see it; non-public reads are logged."""
+    """A subject's credit file (信用档案) as `who` may see it, all records or a page of them;
+    non-public reads are logged with what was returned."""
     subject = _find(session, who=who, code=code)
-    return _credit_file(session, who=who, subject=subject, purpose=_purpose(purpose), channel=channel)
+    return _credit_file(
+        session, who=who, subject=subject, purpose=_purpose(purpose), channel=channel, pages=pages
+    )
 
 
 def own_credit_file(session: Session, *, who: Principal) -> CreditFileView | None:
@@ -133,46 +155,87 @@ def _find(session: Session, *, who: Principal, code: str) -> Any:
 
 
 def _credit_file(
-    session: Session, *, who: Principal, subject: Any, purpose: str | None, channel: str
+    session: Session,
+    *,
+    who: Principal,
+    subject: Any,
+    purpose: str | None,
+    channel: str,
+    pages: RecordPages | None = None,
 ) -> CreditFileView:
     own = who.subject_key is not None and who.role is Role.subject and who.subject_key == subject.subject_key
     header_grant = _grant(who, purpose=purpose, own_subject=own, department_id=None)
     today = today_shanghai()
-    public_rows = records.records_of_subject_raw(
-        session, subject.id, public_on=today, public_types=_public_types()
+    selection = _shown(who, purpose=purpose, own=own, on=today)
+    counts_by_type = records.shown_counts(session, subject.id, shown=selection)
+    offset: int | dict[str, int] = 0
+    if pages is not None and pages.by_type is not None:
+        offset = {key: (max(1, page) - 1) * pages.size for key, page in pages.by_type.items()}
+    elif pages is not None:
+        offset = (max(1, pages.page) - 1) * pages.size
+    rows = records.shown_page(
+        session, subject.id, shown=selection, offset=offset, limit=pages.size if pages else None
     )
-    visible_publicly = {r.id for r in public_rows}
     shown: list[tuple[Any, frozenset[Disclosure]]] = []
-    if header_grant == PUBLIC and not (purpose and who.role is Role.department):
-        shown = [(r, PUBLIC) for r in public_rows]
-    else:
-        for r in records.records_of_subject_raw(session, subject.id):
-            grant = _grant(who, purpose=purpose, own_subject=own, department_id=r.department_id)
-            if grant == PUBLIC and r.id not in visible_publicly:
-                continue
-            if r.status != "active" and Disclosure.private not in grant:
-                continue
-            shown.append((r, grant))
-    views = _record_views(session, shown, subject=subject, public_ids=visible_publicly, today=today)
+    for r, in_publicity in rows:
+        grant = _grant(who, purpose=purpose, own_subject=own, department_id=r.department_id)
+        # The SQL selected by the same rules; this check keeps a mistake there from leaking a record.
+        if (grant == PUBLIC and not in_publicity) or (
+            r.status != "active" and Disclosure.private not in grant
+        ):
+            continue
+        shown.append((r, grant))
+    public_ids = {r.id for r, in_publicity in rows if in_publicity}
+    views = _record_views(session, shown, subject=subject, public_ids=public_ids, today=today)
     granted = _levels([header_grant, *(g for _, g in shown)])
+    total = sum(counts_by_type.values())
+    page = pages.page if pages is not None and pages.by_type is None else 1
     logged = False
     if granted != [Disclosure.public.value] and not own:
-        returned = {
+        returned: dict[str, Any] = {
             "records": [r.id for r, g in shown if g != PUBLIC],
             "levels": granted,
             "id_number": subject.kind == "natural_person" and header_grant != PUBLIC,
         }
+        if pages is not None:
+            returned["page"] = pages.by_type if pages.by_type is not None else page
+            returned["page_size"] = pages.size
+            returned["records_total"] = total
         log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
                   view="+".join(granted), returned=returned)  # fmt: skip
         logged = True
-    counts: dict[str, int] = {}
-    for v in views:
-        counts[v.record_type_label] = counts.get(v.record_type_label, 0) + 1
+    labels = _type_labels()
     return CreditFileView(
         subject=_subject_view(session, subject, header_grant), levels=granted,
         view_label="、".join(LEVEL_LABELS[level] for level in granted), purpose=purpose, logged=logged,
-        more_with_purpose=purpose is None and _may_see_more(who), records=views, counts=counts,
+        more_with_purpose=purpose is None and _may_see_more(who), records=views,
+        counts={labels.get(k, k): n for k, n in counts_by_type.items()}, counts_by_type=counts_by_type,
+        records_total=total, records_page=page, records_page_size=pages.size if pages else None,
     )  # fmt: skip
+
+
+def _shown(who: Principal, *, purpose: str | None, own: bool, on: Any) -> records.Shown:
+    """The records of a subject's file that `who` may see, as a rule SQL applies before any
+    pagination: `_grant` for records of other departments (the subject's own grant) and for those of
+    the caller's department, and for each grant the records it admits — the public only those in
+    their publicity window, a grant without 不公开 only active ones, a grant with it all."""
+    others = _grant(who, purpose=purpose, own_subject=own, department_id=None)
+    department_id = who.department_id
+    mine = (
+        _grant(who, purpose=purpose, own_subject=own, department_id=department_id)
+        if department_id is not None
+        else others
+    )
+    return records.Shown(
+        on=on, public_types=_public_types(), rule=_admits(others),
+        department_id=department_id if mine != others else None, department_rule=_admits(mine),
+    )  # fmt: skip
+
+
+def _admits(grant: frozenset[Disclosure]) -> Literal["public", "active", "all"]:
+    if grant == PUBLIC:
+        return "public"
+    return "all" if Disclosure.private in grant else "active"
 
 
 def _subject_view(session: Session, subject: Any, grant: frozenset[Disclosure]) -> SubjectView:
@@ -244,46 +307,70 @@ def _record_views(
         records.provenance_of(session, [r for r, g in shown if Disclosure.private in g]) if full_ids else {}
     )
     history = records.history_by_record(session, full_ids) if full_ids else {}
-    person = subject is not None and subject.kind == "natural_person"
+    mask_names = (
+        subject is not None and subject.kind == "natural_person" and catalog.public_person_names == "masked"
+    )
+    labels = _type_labels()
     views = []
     for r, grant in shown:
-        record_type = catalog.record_types.get(r.record_type)
+        full = Disclosure.private in grant
+        # Built from trusted values (the database's and the catalog's): no validation per record.
         views.append(
-            RecordView(
-                id=r.id, record_type=r.record_type,
-                record_type_label=record_type.label if record_type else r.record_type, status=r.status,
-                decision_date=r.decision_date, publicity_start=r.publicity_start, publicity_end=r.publicity_end,
-                in_publicity=r.id in public_ids, department_id=r.department_id,
+            trusted(
+                RecordView,
+                id=r.id, record_type=r.record_type, record_type_label=labels.get(r.record_type, r.record_type),
+                status=r.status, decision_date=r.decision_date, publicity_start=r.publicity_start,
+                publicity_end=r.publicity_end, in_publicity=r.id in public_ids, department_id=r.department_id,
                 department_name=departments[r.department_id].name,
-                fields=_fields(record_type, r.data, grant, person=person, catalog_masks=catalog.public_person_names),
-                provenance=provenance.get(r.id), history=history.get(r.id) if Disclosure.private in grant else None,
+                fields=_fields(r.record_type, r.data, grant, mask_names=mask_names), subject_code=None,
+                subject_name=None, provenance=provenance.get(r.id), history=history.get(r.id) if full else None,
             )
         )  # fmt: skip
     return views
 
 
 def _fields(
-    record_type: RecordType | None,
-    data: dict[str, Any],
-    grant: frozenset[Disclosure],
-    *,
-    person: bool,
-    catalog_masks: str,
+    record_type: str, data: dict[str, Any], grant: frozenset[Disclosure], *, mask_names: bool
 ) -> list[FieldOut]:
-    if record_type is None or record_type.disclosure not in grant:
-        return []
-    public = grant == PUBLIC
     out = []
-    for spec in record_type.fields:
-        value = data.get(spec.name)
-        if value is None or value == "" or spec.disclosure not in grant:
+    for name, label, level, mask in _field_plan(record_type, grant):
+        value = data.get(name)
+        if value is None or value == "":
             continue
-        if public and spec.code_kind is CodeKind.resident_id:
+        if mask == "id":
             value = mask_resident_id(str(value))
-        elif public and person and spec.name == record_type.subject.name and catalog_masks == "masked":
+        elif mask == "name" and mask_names:
             value = mask_person_name(str(value))
-        out.append(FieldOut(name=spec.name, label=spec.label, value=value, level=spec.disclosure.value))
+        out.append(trusted(FieldOut, name=name, label=label, value=value, level=level))
     return out
+
+
+@cache
+def _field_plan(
+    record_type: str, grant: frozenset[Disclosure]
+) -> tuple[tuple[str, str, str, str | None], ...]:
+    """The fields of a record type that `grant` shows, in catalog order: (name, label, level, mask),
+    mask "id" for ID numbers and "name" for the subject's name (a person's) in public views."""
+    spec_of = load_catalog().record_types.get(record_type)
+    if spec_of is None or spec_of.disclosure not in grant:
+        return ()
+    public = grant == PUBLIC
+    plan = []
+    for spec in spec_of.fields:
+        if spec.disclosure not in grant:
+            continue
+        mask = None
+        if public and spec.code_kind is CodeKind.resident_id:
+            mask = "id"
+        elif public and spec.name == spec_of.subject.name:
+            mask = "name"
+        plan.append((spec.name, spec.label, spec.disclosure.value, mask))
+    return tuple(plan)
+
+
+@cache
+def _type_labels() -> dict[str, str]:
+    return {key: t.label for key, t in load_catalog().record_types.items()}
 
 
 def public_record_types() -> dict[str, str]:
@@ -292,6 +379,7 @@ def public_record_types() -> dict[str, str]:
     return {k: types[k].label for k in _public_types()}
 
 
+@cache
 def _public_types() -> tuple[str, ...]:
     return tuple(k for k, t in load_catalog().record_types.items() if t.disclosure is Disclosure.public)
 

@@ -27,6 +27,7 @@ def create_app() -> FastAPI:
     from panshi.accounts.routes import router as accounts_router
     from panshi.audit.routes import router as audit_router
     from panshi.console.routes import router as console_router
+    from panshi.evaluation.routes import router as evaluation_router
     from panshi.ingest.routes import quality_router
     from panshi.ingest.routes import router as ingest_router
     from panshi.portal.routes import router as portal_router
@@ -51,6 +52,7 @@ def create_app() -> FastAPI:
         ingest_router,
         quality_router,
         sanctions_router,
+        evaluation_router,
     ):
         app.include_router(router)
     app.include_router(portal_router)

@@ -45,14 +45,18 @@ def caller(
     """Who is calling: a bearer token (systems), a signed-in browser, or the anonymous public.
 
     A bearer token that is wrong is refused rather than treated as anonymous."""
-    with unit_of_work() as session:
-        if authorization:
-            scheme, _, token = authorization.partition(" ")
-            if scheme.lower() != "bearer":
-                raise NotAuthenticated("Authorization 须为 Bearer <token>")
-            who = authenticate(session, token.strip())
-        else:
-            who = session_principal(session, request.cookies.get(SESSION_COOKIE)) or PUBLIC
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not authorization and not cookie:
+        who = PUBLIC  # the anonymous public, most of the traffic: no database session
+    else:
+        with unit_of_work() as session:
+            if authorization:
+                scheme, _, token = authorization.partition(" ")
+                if scheme.lower() != "bearer":
+                    raise NotAuthenticated("Authorization 须为 Bearer <token>")
+                who = authenticate(session, token.strip())
+            else:
+                who = session_principal(session, cookie) or PUBLIC
     request.state.who = who
     return who
 

@@ -3,6 +3,7 @@
 from panshi.accounts.models import ApiToken, Department, User, WebSession
 from panshi.audit.models import QueryLogEntry
 from panshi.core.db import Base
+from panshi.evaluation.models import Evaluation, EvaluationRun
 from panshi.ingest.models import Batch, BatchIssue
 from panshi.records.models import Record, RecordHistory
 from panshi.sanctions.models import AppliedMeasure, Check, CheckFeedback
@@ -16,6 +17,8 @@ __all__ = [
     "BatchIssue",
     "Check",
     "CheckFeedback",
+    "Evaluation",
+    "EvaluationRun",
     "Department",
     "QueryLogEntry",
     "Record",

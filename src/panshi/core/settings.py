@@ -25,7 +25,7 @@ class Settings(BaseSettings):
         description="Key for keyed hashes of personal identifiers; set a long random value in production",
     )
     max_upload_bytes: int = 512 * 1024 * 1024
-    ingest_chunk_rows: int = 20_000  # rows validated at a time: bounds memory (~0.7 GiB peak)
+    ingest_chunk_rows: int = 20_000  # rows validated at a time: bounds memory (~0.8 GiB peak)
     session_hours: int = Field(default=8, description="How long a web sign-in lasts")
     cookie_secure: bool = Field(
         default=False,
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
         default="60/minute", description="Public searches per client address (a `limits` rate string)"
     )
     sign_in_rate_limit: str = Field(default="10/minute", description="Sign-in attempts per client address")
+    server_threads: int = Field(
+        default=16, ge=1, description="Threads per server process that run requests (their database work)"
+    )
+    db_pool_size: int = Field(
+        default=16, ge=1, description="PostgreSQL connections each process keeps open (match server_threads)"
+    )
+    db_max_overflow: int = Field(
+        default=4, ge=0, description="Connections opened beyond db_pool_size when all are busy, closed after"
+    )
+    db_pool_pre_ping: bool = Field(
+        default=True, description="Test a pooled connection before each use (survives a database restart)"
+    )
 
 
 @cache

@@ -2,60 +2,62 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable, Iterator
-from queue import Full, Queue
+from collections.abc import Generator, Iterable
+from queue import Empty, Queue
 from typing import TypeVar
 
 T = TypeVar("T")
+_WAIT = 0.1  # seconds between looks at whether the caller stopped
 
 
 class _Done:
     pass
 
 
-def read_ahead(items: Iterable[T]) -> Iterator[T]:
+def read_ahead(items: Iterable[T]) -> Generator[T, None, None]:
     """The items of `items`, each made in a worker thread while the caller handles the one before.
 
-    Parsing and validation (polars, Arrow) run while PostgreSQL merges the previous chunk, so the
-    two overlap on two cores. At most two items exist beyond the caller's: memory stays flat. An
-    error in the worker is raised in the caller; a caller that stops early stops the worker.
+    Parsing and validation (polars, Arrow) run while PostgreSQL stores the previous chunk, so the
+    two overlap on two cores. The worker starts an item only once the caller has taken the one
+    before: two items exist at a time, whatever the file size. An error in the worker is raised in
+    the caller; a caller that stops early stops the worker.
     """
-    queue: Queue[T | _Done | BaseException] = Queue(maxsize=1)
+    handed: Queue[T | _Done | BaseException] = Queue(maxsize=1)
+    taken = threading.Semaphore(0)
     stopped = threading.Event()
+
+    def hand_over(item: T | _Done | BaseException) -> bool:
+        handed.put(item)  # never blocks: the caller took the item before
+        while not taken.acquire(timeout=_WAIT):
+            if stopped.is_set():
+                return False
+        return True
 
     def produce() -> None:
         try:
             for item in items:
-                if not _put(queue, item, stopped):
+                if not hand_over(item):
                     return
-            _put(queue, _Done(), stopped)
+            hand_over(_Done())
         except BaseException as exc:  # noqa: BLE001 - handed to the caller, who raises it
-            _put(queue, exc, stopped)
+            hand_over(exc)
 
     worker = threading.Thread(target=produce, name="ingest-read-ahead", daemon=True)
     worker.start()
     try:
         while True:
-            item = queue.get()
+            item = handed.get()
+            taken.release()
             if isinstance(item, _Done):
                 return
             if isinstance(item, BaseException):
                 raise item
             yield item
+            del item  # the worker's next item and the caller's current one: no more
     finally:
         stopped.set()
         worker.join()
-
-
-def _put(
-    queue: Queue[T | _Done | BaseException], item: T | _Done | BaseException, stopped: threading.Event
-) -> bool:
-    """Put `item`, waiting for room, unless the caller has stopped reading."""
-    while not stopped.is_set():
-        try:
-            queue.put(item, timeout=0.1)
-            return True
-        except Full:
-            continue
-    return False
+        with contextlib.suppress(Empty):  # an item the caller never took
+            handed.get_nowait()

@@ -116,20 +116,18 @@ def _open_csv(path: Path, head: bytes, chunk_rows: int) -> SourceFile:
 
     def chunks() -> Iterator[pl.DataFrame]:
         # Arrow yields one batch per block (a few thousand rows); validation has a fixed cost per
-        # call, so batches are gathered up to `chunk_rows` before they are handed on.
+        # call, so batches are gathered and handed on `chunk_rows` at a time (slices: no copies).
         first_row = 1
-        pending: list[pa.RecordBatch] = []
-        pending_rows = 0
+        pending = pa.Table.from_batches([], schema=reader.schema)
         try:
             for batch in reader:
-                pending.append(batch)
-                pending_rows += batch.num_rows
-                if pending_rows >= chunk_rows:
-                    yield _numbered(pa.Table.from_batches(pending), first_row)
-                    first_row += pending_rows
-                    pending, pending_rows = [], 0
-            if pending_rows:
-                yield _numbered(pa.Table.from_batches(pending), first_row)
+                pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+                while pending.num_rows >= chunk_rows:
+                    yield _numbered(pending.slice(0, chunk_rows), first_row)
+                    first_row += chunk_rows
+                    pending = pending.slice(chunk_rows)
+            if pending.num_rows:
+                yield _numbered(pending, first_row)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise UnreadableFile(_csv_error(exc, bad_rows, encoding)) from None
 

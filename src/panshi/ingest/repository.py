@@ -10,6 +10,7 @@ go by COPY too. Updated records go through a staging table of their own (usually
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -196,7 +197,7 @@ def _exec(session: Session, sql: str, **params: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-# Planner settings while chunks are stored (see lock_records); parallel workers and JIT cost more
+# Planner settings while chunks are stored (see begin_storing); parallel workers and JIT cost more
 # than they bring to statements this small.
 _CHUNK_PLANNER = {
     "enable_hashjoin": "off",
@@ -206,7 +207,7 @@ _CHUNK_PLANNER = {
 }
 
 
-def lock_records(session: Session) -> None:
+def begin_storing(session: Session) -> None:
     """Wait for any other batch storing records, then hold them until this transaction ends.
 
     On PostgreSQL the chunk statements then join by nested loops only: each joins a chunk of a few
@@ -219,8 +220,8 @@ def lock_records(session: Session) -> None:
             _exec(session, f"SET LOCAL {setting} = {value}")
 
 
-def unlock_planner(session: Session) -> None:
-    """Back to the planner's own choice of joins for the rest of the transaction."""
+def end_storing(session: Session) -> None:
+    """Back to the planner's own choices for the rest of the transaction (the lock stays to its end)."""
     if is_postgres(session):
         for setting in _CHUNK_PLANNER:
             _exec(session, f"SET LOCAL {setting} TO DEFAULT")
@@ -311,20 +312,16 @@ def classify_keys(
 ) -> pl.DataFrame:
     """Each staged row against the store by its natural key: new, updated (new content), unchanged,
     or a duplicate of an earlier row of this batch (`first_row`, the row that stands)."""
-    result = session.execute(
-        text(f"""
+    query = f"""
         SELECT s.row,
                CASE WHEN r.batch_id = :batch OR seen.row IS NOT NULL THEN 'duplicate'
                     WHEN r.content_hash = s.content_hash THEN 'unchanged' ELSE 'updated' END,
                r.id, CASE WHEN r.batch_id = :batch THEN r.source_row ELSE seen.row END
         FROM {stg.rows} s JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key
-        LEFT JOIN {stg.seen} seen ON seen.natural_key = s.natural_key
-        """),  # rows not found are new: a first load sends nothing back
-        {"rt": record_type, "batch": batch_id},
-    )
-    known = pl.DataFrame(result.all(), schema=CLASSIFIED, orient="row")
+        LEFT JOIN {stg.seen} seen ON seen.natural_key = s.natural_key"""  # rows not found are new
+    known = _frame_of(session, query, {"rt": record_type, "batch": batch_id}, CLASSIFIED)
     return (
-        rows.join(known, on="row", how="left")
+        rows.join(known, on="row", how="left", maintain_order="left")
         .with_columns(pl.col("outcome").fill_null("new"))
         .select(list(CLASSIFIED))
     )
@@ -332,13 +329,32 @@ def classify_keys(
 
 def owners(session: Session, stg: Staging) -> pl.DataFrame:
     """The subject (after merges) and department of each staged row."""
-    result = session.execute(
-        text(f"""
+    query = f"""
         SELECT s.row, COALESCE(sj.merged_into_id, sj.id), d.id FROM {stg.rows} s
         JOIN subjects sj ON sj.subject_key = s.subject_key
-        JOIN departments d ON d.uscc = s.department_uscc""")
-    )
-    return pl.DataFrame(result.all(), schema=OWNERS, orient="row")
+        JOIN departments d ON d.uscc = s.department_uscc"""
+    return _frame_of(session, query, {}, OWNERS)
+
+
+def _frame_of(session: Session, query: str, params: dict[str, Any], schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of a query (`:name` parameters, no `%`) as a frame: by COPY on PostgreSQL, which
+    spares building a Python object per value."""
+    if not is_postgres(session):
+        return pl.DataFrame(session.execute(text(query), params).all(), schema=schema, orient="row")
+    assert "%" not in query
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    buffer = io.BytesIO()
+    statement = re.sub(r"(?<!:):(\w+)", r"%(\1)s", f"COPY ({query}) TO STDOUT")
+    with raw.cursor() as cursor, cursor.copy(statement, params) as copy:
+        for block in copy:
+            buffer.write(block)
+    if not buffer.tell():
+        return pl.DataFrame(schema=schema)
+    return pl.read_csv(
+        buffer.getvalue(), separator="\t", has_header=False, new_columns=list(schema), schema=schema,
+        null_values="\\N", quote_char=None,
+    )  # fmt: skip
 
 
 def allocate_record_ids(session: Session, count: int) -> pl.Series:

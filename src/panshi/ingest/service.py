@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,8 @@ def ingest_file(
         register_departments=submitter.department_uscc is None,
         public_id_seed=settings.secret_key,
     )
-    repository.lock_records(session)
-    copy_text = is_postgres(session)
+    copy_text = is_postgres(session)  # records leave the worker as COPY text, but for their ids
+    # Chunk N+1 is read, validated and prepared in a worker thread while the database stores chunk N.
     prepared = read_ahead(
         prepare(
             validate_chunk(chunk, record_type=rtype, columns=columns, checks=checks, secret=secret),
@@ -98,10 +99,11 @@ def ingest_file(
         )
         for chunk in source.chunks
     )
-    for chunk in prepared:
-        store.add(chunk)
-        if progress:
-            progress(chunk.received)
+    with closing(prepared):  # on an error too: the worker stops now, not when the traceback goes
+        for chunk in prepared:
+            store.add(chunk)
+            if progress:
+                progress(chunk.received)
     if source.problems:
         store.add_issues(_problem_frame(source.problems))
     store.close()

@@ -69,7 +69,8 @@ def record_columns(staged: pl.DataFrame, batch: BatchInfo) -> pl.DataFrame:
 
 
 class ChunkStore:
-    """Stores a batch one prepared chunk at a time, in the caller's transaction."""
+    """Stores a batch one prepared chunk at a time, in the caller's transaction; one batch at a time
+    (another one waits here until this transaction ends)."""
 
     def __init__(
         self, session: Session, batch: BatchInfo, *, register_departments: bool, public_id_seed: str
@@ -77,6 +78,7 @@ class ChunkStore:
         self.session, self.batch = session, batch
         self.register_departments, self.public_id_seed = register_departments, public_id_seed
         self.staging = repository.Staging(session, batch.batch_id)
+        repository.begin_storing(session)
         self.received = self.new = self.updated = self.unchanged = 0
 
     def add(self, chunk: PreparedChunk) -> None:
@@ -88,13 +90,15 @@ class ChunkStore:
             return
         session, batch, now = self.session, self.batch, self.batch.received_at
         self.staging.load_chunk(chunk.keys)
+        # The outcome of each staged row, in their order; the rows themselves (a record's worth of
+        # text each) are taken once, by position, for those that are stored.
         outcome = repository.classify_keys(
             session,
             self.staging,
             staged.select("row"),
             batch_id=batch.batch_id,
             record_type=batch.record_type,
-        )
+        ).with_row_index("at")
         earlier = outcome.filter(pl.col("outcome") == "duplicate")
         if not earlier.is_empty():  # the same record in an earlier chunk of this file
             self.add_issues(_duplicate_issues(earlier))
@@ -102,47 +106,51 @@ class ChunkStore:
         if self.register_departments:
             repository.resolve_departments(session, self.staging, now=now)
         repository.resolve_subjects(session, self.staging, now=now, seed=self.public_id_seed)
-        rows = staged.join(outcome.filter(pl.col("outcome") != "duplicate"), on="row")
-        unchanged = rows.filter(pl.col("outcome") == "unchanged")
+        unchanged = outcome.filter(pl.col("outcome") == "unchanged")
         if not unchanged.is_empty():
-            self.staging.load_seen(unchanged)
+            self.staging.load_seen(_rows_at(staged, unchanged).select("natural_key", "row"))
             self.unchanged += unchanged.height
-        changed = rows.filter(pl.col("outcome") != "unchanged")
-        if not changed.is_empty():
-            owned = changed.join(repository.owners(session, self.staging), on="row")
-            if owned.height != changed.height:  # cannot happen: every staged row's owners were resolved
-                raise RuntimeError(
-                    f"batch {batch.batch_id}: {changed.height - owned.height} rows lost their subject"
-                )
-            self._insert(owned.filter(pl.col("outcome") == "new"))
-            self._update(owned.filter(pl.col("outcome") == "updated"))
+        changed = outcome.filter(pl.col("outcome").is_in(["new", "updated"]))
+        if changed.is_empty():
+            return
+        changed = changed.join(
+            repository.owners(session, self.staging), on="row", how="left", maintain_order="left"
+        )
+        if changed.get_column("subject_id").null_count():  # cannot happen: every staged row was resolved
+            raise RuntimeError(f"batch {batch.batch_id}: rows without a subject or department")
+        self._insert(staged, changed.filter(pl.col("outcome") == "new"))
+        self._update(staged, changed.filter(pl.col("outcome") == "updated"))
 
-    def _insert(self, new: pl.DataFrame) -> None:
+    def _insert(self, staged: pl.DataFrame, new: pl.DataFrame) -> None:
         if new.is_empty():
             return
         new = new.with_columns(repository.allocate_record_ids(self.session, new.height))
-        if "record_line" not in new.columns:
-            new = pl.concat([new.select("id", "subject_id", "department_id"), record_columns(new, self.batch)],
-                            how="horizontal")  # fmt: skip
-        history = new.select(
+        records = self._records(new.select("id", "subject_id", "department_id"), _rows_at(staged, new))
+        history = records.select(
             pl.col("id").alias("record_id"), pl.lit(1).alias("version"), pl.lit("created").alias("event"),
             pl.lit(self.batch.batch_id).alias("batch_id"), "content_hash", pl.lit(self.batch.actor).alias("actor"),
             pl.lit(self.batch.at).alias("at"),
         )  # fmt: skip
-        repository.insert_records(self.session, new, history)
+        repository.insert_records(self.session, records, history)
         self.new += new.height
 
-    def _update(self, updated: pl.DataFrame) -> None:
+    def _update(self, staged: pl.DataFrame, updated: pl.DataFrame) -> None:
         if updated.is_empty():
             return
-        updated = updated.with_columns(pl.col("record_id").alias("id"))
-        if "record_line" not in updated.columns:
-            updated = pl.concat([updated.select("id", "subject_id", "department_id"),
-                                 record_columns(updated, self.batch)], how="horizontal")  # fmt: skip
+        owned = updated.select(pl.col("record_id").alias("id"), "subject_id", "department_id")
+        records = self._records(owned, _rows_at(staged, updated))
         repository.update_records(
-            self.session, self.staging, updated, actor=self.batch.actor, now=self.batch.received_at
+            self.session, self.staging, records, actor=self.batch.actor, now=self.batch.received_at
         )
         self.updated += updated.height
+
+    def _records(self, owned: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+        """Records: id, subject and department, with the rest as prepared (COPY text) or as columns."""
+        if "record_line" in rows.columns:
+            rest = rows.select("content_hash", "record_line")
+        else:
+            rest = record_columns(rows, self.batch)
+        return pl.concat([owned, rest], how="horizontal")
 
     def add_issues(self, issues: pl.DataFrame) -> None:
         if not issues.is_empty():
@@ -152,7 +160,14 @@ class ChunkStore:
 
     def close(self) -> None:
         self.staging.drop()
-        repository.unlock_planner(self.session)
+        repository.end_storing(self.session)
+
+
+def _rows_at(staged: pl.DataFrame, picked: pl.DataFrame) -> pl.DataFrame:
+    """The staged rows at the positions `picked.at` (all of them, as they are, when all are picked)."""
+    if picked.height == staged.height:
+        return staged
+    return staged[picked.get_column("at")]
 
 
 def _first_of_each_key(staged: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -328,7 +328,9 @@ def validate_chunk(
     rejected = issues.filter(pl.col("severity") == "error").get_column("row").unique()
     # Staging reads only the normalised fields and the submitted columns: filter just those.
     kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted)
+    del rows, raw  # the intermediate columns: memory for the next steps
     good = kept.filter(~pl.col("_row").is_in(rejected.implode())) if len(rejected) else kept
+    del kept
     staged, codes = _stage(good, record_type, secret, _submitted_sparse(record_type, columns))
     return ValidatedChunk(frame.height, staged, codes, issues)
 

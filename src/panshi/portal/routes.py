@@ -6,6 +6,7 @@ a caller sees, masking and the query log are decided there, never here or in the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Annotated, Any
@@ -17,12 +18,13 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from panshi.access import service as access
-from panshi.access.routes import search_limited
-from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS, RecordView
+from panshi.access.routes import limit_search
+from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS, CreditFileView, RecordView
 from panshi.accounts.schemas import Principal
 from panshi.api.deps import MAX_ID, IdPath, ReadSession, caller
 from panshi.api.web import render
 from panshi.catalog.service import load_catalog
+from panshi.core.errors import PanshiError
 from panshi.identifiers import region_name
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -30,8 +32,15 @@ router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 Who = Annotated[Principal, Depends(caller)]
 
 HOME_LATEST = 8
+SECTION_PAGE_SIZE = 20  # records of one type on a credit file page
+MAX_SECTION_PAGE = 100_000
 # Sections of a credit file, in this order; record types the catalog adds later follow them.
 SECTIONS = ("admin_license", "admin_penalty")
+
+
+class InvalidPage(PanshiError):
+    code = "invalid_request"
+    status_code = 422
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -114,20 +123,57 @@ def _public_record_types() -> list[tuple[str, str]]:
     return list(access.public_record_types().items())
 
 
-def _sections(records: list[RecordView]) -> list[tuple[str, str, list[RecordView]]]:
+@dataclass(frozen=True)
+class Section:
+    """One record type's part of a credit file page: its page of records, counted in full."""
+
+    key: str
+    label: str
+    records: list[RecordView]
+    total: int
+    page: int
+    pages: int
+    links: dict[str, str]  # "prev"/"next" -> href that keeps the other sections' pages
+
+
+def _section_pages(request: Request) -> dict[str, int]:
+    """The page of each record type's section asked for (`?admin_penalty_page=2`); 1 when absent."""
+    pages = {}
+    for key in load_catalog().record_types:
+        raw = request.query_params.get(f"{key}_page", "").strip()
+        if not raw:
+            continue
+        page = int(raw) if raw.isdigit() and len(raw) <= 6 else 0
+        if not 1 <= page <= MAX_SECTION_PAGE:
+            raise InvalidPage(f"页码“{raw[:20]}”无效：须为 1 至 {MAX_SECTION_PAGE} 的整数")
+        pages[key] = page
+    return pages
+
+
+def _sections(file: CreditFileView, pages: dict[str, int]) -> list[Section]:
     """A credit file's records by type: licenses and penalties always (empty ones say so), then others."""
     catalog = load_catalog().record_types
     keys = [k for k in SECTIONS if k in catalog]
-    keys += sorted({r.record_type for r in records} - set(keys))
-    labels = {r.record_type: r.record_type_label for r in records}
-    return [
-        (
-            key,
-            catalog[key].label if key in catalog else labels[key],
-            [r for r in records if r.record_type == key],
-        )
-        for key in keys
-    ]
+    keys += sorted((set(file.counts_by_type) | {r.record_type for r in file.records}) - set(keys))
+    labels = {r.record_type: r.record_type_label for r in file.records}
+    sections = []
+    for key in keys:
+        total = file.counts_by_type.get(key, 0)
+        page = pages.get(key, 1)
+        last = max(1, -(-total // SECTION_PAGE_SIZE))
+        links = {}
+        for rel, target in (("prev", min(page - 1, last)), ("next", page + 1)):
+            if 1 <= target <= last:
+                query = _query(**{f"{k}_page": p for k, p in (pages | {key: target}).items() if p != 1})
+                links[rel] = f"?{query}#{key}" if query else f"#{key}"
+        sections.append(
+            Section(
+                key=key, label=catalog[key].label if key in catalog else labels.get(key, key),
+                records=[r for r in file.records if r.record_type == key], total=total, page=page,
+                pages=last, links=links,
+            )
+        )  # fmt: skip
+    return sections
 
 
 @router.get("/")
@@ -165,7 +211,7 @@ def search(
     if q.strip():
         # The JSON API's own guard, so that the page and /api/v1/search share one budget per address;
         # called here rather than as a dependency because showing the empty form is not a search.
-        search_limited(request, who)
+        limit_search(request, who)
         result = access.search(session, who=who, q=q, page=page)
     return _page(
         request,
@@ -179,12 +225,17 @@ def search(
 
 @router.get("/subjects/{code}")
 def subject(request: Request, code: str, who: Who, session: ReadSession) -> Any:
-    """A subject's public credit file (信用档案): basic data, then its records in publicity by type."""
-    file = access.credit_file(session, who=who, code=code, channel="web")
+    """A subject's public credit file (信用档案): basic data, then its records in publicity by type,
+    each type a page at a time (`?admin_penalty_page=2`)."""
+    pages = _section_pages(request)
+    file = access.credit_file(
+        session, who=who, code=code, channel="web",
+        pages=access.RecordPages(size=SECTION_PAGE_SIZE, by_type=pages),
+    )  # fmt: skip
     headers = _private(who)
     if file.subject.kind == "natural_person":
         headers["X-Robots-Tag"] = "noindex"  # reachable by link only; search engines should not index it
-    return _page(request, "portal/subject.html", headers=headers, file=file, sections=_sections(file.records))
+    return _page(request, "portal/subject.html", headers=headers, file=file, sections=_sections(file, pages))
 
 
 @router.get("/records/{record_id}")

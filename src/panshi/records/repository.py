@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, true
+from sqlalchemy.orm import Session, aliased, defer
 
 from panshi.records.models import Record, RecordHistory
 
@@ -105,6 +105,76 @@ def counts_by_department(session: Session) -> dict[int, int]:
     return {d: n for d, n in session.execute(query)}
 
 
+# --- one subject's records, as a view shows them: filtered in SQL, then paginated ----------------
+
+ShownRule = Literal["public", "active", "all"]
+
+
+def _shown_rule(rule: ShownRule, on: date, public_types: Sequence[str]) -> ColumnElement[bool]:
+    if rule == "public":
+        return publicly_visible(on, public_types)
+    return Record.status == "active" if rule == "active" else true()
+
+
+def shown_of_subject(
+    subject_id: int,
+    *,
+    on: date,
+    public_types: Sequence[str],
+    rule: ShownRule,
+    department_id: int | None,
+    department_rule: ShownRule,
+) -> ColumnElement[bool]:
+    """A subject's records that a view includes: by `rule`, and the records of `department_id` by
+    `department_rule` (a wider one) — the access layer's decision, applied before any pagination."""
+    shown = _shown_rule(rule, on, public_types)
+    if department_id is not None and department_rule != rule:
+        own = and_(Record.department_id == department_id, _shown_rule(department_rule, on, public_types))
+        shown = or_(shown, own)
+    return and_(Record.subject_id == subject_id, shown)
+
+
+def shown_counts(session: Session, shown: ColumnElement[bool]) -> dict[str, int]:
+    """How many records `shown` selects, by record type."""
+    query = select(Record.record_type, func.count()).where(shown).group_by(Record.record_type)
+    return {t: n for t, n in session.execute(query)}
+
+
+def shown_page(
+    session: Session,
+    shown: ColumnElement[bool],
+    *,
+    on: date,
+    public_types: Sequence[str],
+    offset: int | Mapping[str, int],
+    limit: int | None,
+    submitted: bool = True,
+) -> list[tuple[Record, bool]]:
+    """A page of the records `shown` selects, newest decision first, each with whether it is in its
+    publicity window on `on`. `offset` per record type (a mapping) pages each type on its own.
+    Without `submitted` the values as submitted are not read (views without provenance)."""
+    in_publicity = publicly_visible(on, public_types).label("in_publicity")
+    newest_first = (Record.decision_date.desc(), Record.id.desc())
+    if not isinstance(offset, Mapping):
+        query = select(Record, in_publicity).where(shown).order_by(*newest_first).offset(offset).limit(limit)
+        if not submitted:
+            query = query.options(defer(Record.submitted))
+        return [(r, bool(p)) for r, p in session.execute(query)]
+    position = func.row_number().over(partition_by=Record.record_type, order_by=newest_first)
+    ranked = select(Record, in_publicity, position.label("position")).where(shown).subquery()
+    record = aliased(Record, ranked)
+    start = case(offset, value=ranked.c.record_type, else_=0) if offset else literal(0)
+    window = ranked.c.position > start
+    if limit is not None:
+        window = and_(window, ranked.c.position <= start + limit)
+    query = (
+        select(record, ranked.c.in_publicity).where(window).order_by(ranked.c.record_type, ranked.c.position)
+    )
+    if not submitted:
+        query = query.options(defer(record.submitted))
+    return [(r, bool(p)) for r, p in session.execute(query)]
+
+
 # --- records of one type, for the domains that derive from them (lists) --------------------------
 
 
@@ -184,6 +254,31 @@ def date_window(
         Record.decision_date <= on,
         or_(end >= on.isoformat(), and_(or_(end.is_(None), end == ""), open_ended)),
     )
+
+
+def active_of_subjects(
+    record_type: str,
+    subject_ids: Sequence[int],
+    *,
+    fields: Sequence[str],
+    decided_from: date | None,
+    decided_to: date,
+    window: ColumnElement[bool] | None,
+) -> Any:
+    """Active records of `record_type` of these subjects decided in [decided_from, decided_to], as a
+    subquery with columns id, subject_id, decision_date and each of `fields` (as text)."""
+    values = [Record.data[name].as_string().label(name) for name in fields]
+    query = select(Record.id, Record.subject_id, Record.decision_date, *values).where(
+        Record.record_type == record_type,
+        Record.status == "active",
+        Record.subject_id.in_(list(subject_ids)),
+        Record.decision_date <= decided_to,
+    )
+    if decided_from is not None:
+        query = query.where(Record.decision_date >= decided_from)
+    if window is not None:
+        query = query.where(window)
+    return query.subquery(record_type)
 
 
 def get_for_update(session: Session, record_id: int) -> Record | None:

@@ -94,6 +94,46 @@ def counts_by_department(session: Session) -> dict[int, int]:
     return repository.counts_by_department(session)
 
 
+# --- one subject's records as a view shows them (the access layer decides which) -----------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Which of a subject's records a view includes: those `rule` admits ("public": in their
+    publicity window on `on`; "active"; "all"), and the records of `department_id`, when given, by
+    `department_rule` instead. Applied in SQL, so that pages and counts are of these records only."""
+
+    on: date
+    public_types: tuple[str, ...]
+    rule: repository.ShownRule
+    department_id: int | None = None
+    department_rule: repository.ShownRule = "all"
+
+    def where(self, subject_id: int) -> Any:
+        return repository.shown_of_subject(
+            subject_id, on=self.on, public_types=self.public_types, rule=self.rule,
+            department_id=self.department_id, department_rule=self.department_rule,
+        )  # fmt: skip
+
+
+def shown_counts(session: Session, subject_id: int, *, shown: Shown) -> dict[str, int]:
+    """How many of a subject's records a view includes, by record type."""
+    return repository.shown_counts(session, shown.where(subject_id))
+
+
+def shown_page(
+    session: Session, subject_id: int, *, shown: Shown, offset: int | dict[str, int], limit: int | None
+) -> list[tuple[Record, bool]]:
+    """A page of the records a view includes, newest decision first, each with whether it is in its
+    publicity window; an `offset` per record type pages each type on its own (`limit` each)."""
+    # Only a view that admits every record (不公开 granted) shows provenance, with the values as submitted.
+    full = shown.rule == "all" or (shown.department_id is not None and shown.department_rule == "all")
+    return repository.shown_page(
+        session, shown.where(subject_id), on=shown.on, public_types=shown.public_types, offset=offset,
+        limit=limit, submitted=full,
+    )  # fmt: skip
+
+
 # --- records of one type, for the domains that derive from them (lists) --------------------------
 
 
@@ -151,6 +191,29 @@ def of_type_page(
     return repository.of_type_page(
         session, record_type, field_in=field_in or {}, status=status, subject_ids=subject_ids, window=where,
         may_be_public=may_be_public, offset=offset, limit=limit, count_cap=count_cap,
+    )  # fmt: skip
+
+
+def active_of_subjects(
+    record_type: str,
+    subject_ids: Sequence[int],
+    *,
+    fields: Sequence[str] = (),
+    decided_from: date | None = None,
+    decided_to: date,
+    window: Window | None = None,
+) -> Any:
+    """Active records of one type of a set of subjects (one, or a chunk of many), decided in
+    [decided_from, decided_to] and, with `window`, in force on its date: a subquery (id, subject_id,
+    decision_date and `fields` as text) for domains that compute over records in SQL (evaluation)."""
+    where = (
+        repository.date_window(window.on, end_field=window.end_field, group_field=window.group_field,
+                               open_end_floors=window.open_end_floors)
+        if window else None
+    )  # fmt: skip
+    return repository.active_of_subjects(
+        record_type, subject_ids, fields=fields, decided_from=decided_from, decided_to=decided_to,
+        window=where,
     )  # fmt: skip
 
 

@@ -13,11 +13,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from yaml.nodes import MappingNode, Node, SequenceNode
+from pydantic import BaseModel, ConfigDict, Field
 
 from panshi.core.errors import PanshiError
+from panshi.core.yamldata import located, validated
 
 DATA_DIR = "data/sanctions"
 LIST_ENTRY = "list_entry"  # the catalog record type that carries list entries
@@ -227,47 +226,7 @@ def parse(
 
 
 def _validated(model: type[BaseModel], text: str, filename: str) -> Any:
-    try:
-        raw = yaml.safe_load(text)
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" 第 {mark.line + 1} 行" if mark else ""
-        raise CatalogFault(f"{filename}{where}：不是有效的 YAML（{getattr(exc, 'problem', exc)}）") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        faults = [_fault(filename, tree, raw, tuple(e["loc"]), e["msg"]) for e in exc.errors()]
-        raise CatalogFault("；\n".join(faults)) from None
-
-
-def _fault(filename: str, tree: Node | None, raw: Any, loc: tuple[Any, ...], message: str) -> str:
-    """`file 第 N 行 path（entry code）：message` for an error at `loc`."""
-    node, value, path, entry = tree, raw, "", ""
-    line = tree.start_mark.line + 1 if tree is not None else 1
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        child = _child(node, part)
-        if isinstance(value, dict | list):
-            try:
-                value = value[part]
-            except (KeyError, IndexError, TypeError):
-                value = None
-            if isinstance(value, dict) and value.get("code") and isinstance(part, int):
-                entry = f"（{value['code']}）"
-                path += entry
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return f"{filename} 第 {line} 行 {path}：{message}"
-
-
-def _child(node: Node | None, part: Any) -> Node | None:
-    if isinstance(node, MappingNode):
-        return next((v for k, v in node.value if k.value == str(part)), None)
-    if isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
-    return None
+    return validated(model, text, filename, error=CatalogFault)
 
 
 def _cross_check(
@@ -327,10 +286,7 @@ def _cross_check(
 
 
 def _located(faults: list[tuple[tuple[Any, ...], str]], text: str, filename: str) -> list[str]:
-    if not faults:
-        return []
-    tree, raw = yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
-    return [_fault(filename, tree, raw, loc, message) for loc, message in faults]
+    return located(faults, text, filename)
 
 
 def _check_record_catalog(catalog: SanctionsCatalog, list_file: str) -> None:

@@ -78,27 +78,28 @@ def search_names(
 def _ranked(
     session: Session, words: str, match: ColumnElement[bool], kinds: Sequence[str], offset: int, limit: int
 ) -> tuple[list[tuple[Subject, float]], bool]:
+    # One statement: the bounded candidates scored and ranked, then only the page's rows read.
+    score = case(
+        (Subject.name == words, 3.0),
+        (Subject.name.like(_like_escape(words) + "%", escape="\\"), 2.0),
+        (Subject.name.like("%" + _like_escape(words) + "%", escape="\\"), 1.0),
+        else_=0.5,
+    ) + literal(len(words)) / (func.length(Subject.name) + 1.0)
     candidates = (
-        select(Subject.id, Subject.name)
+        select(Subject.id, score.label("score"), func.length(Subject.name).label("length"))
         .where(match, Subject.merged_into_id.is_(None), Subject.kind.in_(list(kinds)))
         .limit(SEARCH_CANDIDATES)
         .subquery()
     )
-    score = case(
-        (candidates.c.name == words, 3.0),
-        (candidates.c.name.like(_like_escape(words) + "%", escape="\\"), 2.0),
-        (candidates.c.name.like("%" + _like_escape(words) + "%", escape="\\"), 1.0),
-        else_=0.5,
-    ) + literal(len(words)) / (func.length(candidates.c.name) + 1.0)
+    order = (candidates.c.score.desc(), candidates.c.length, candidates.c.id)
+    page = select(candidates).order_by(*order).offset(offset).limit(limit + 1).subquery()
     ranked = (
-        select(candidates.c.id, score.label("score"))
-        .order_by(score.desc(), func.length(candidates.c.name), candidates.c.id)
-        .offset(offset)
-        .limit(limit + 1)
+        select(Subject, page.c.score)
+        .join(page, page.c.id == Subject.id)
+        .order_by(page.c.score.desc(), page.c.length, page.c.id)
     )
     rows = session.execute(ranked).all()
-    subjects = by_ids(session, {r.id for r in rows[:limit]})
-    return [(subjects[r.id], round(float(r.score), 3)) for r in rows[:limit]], len(rows) > limit
+    return [(subject, round(float(score), 3)) for subject, score in rows[:limit]], len(rows) > limit
 
 
 def _like_escape(text: str) -> str:

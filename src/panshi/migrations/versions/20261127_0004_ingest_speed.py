@@ -43,25 +43,27 @@ def upgrade() -> None:
     with op.batch_alter_table("batches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("header_fields", sa.JSON(), nullable=True))
 
+    # record_history first: on SQLite each table is copied and the old one dropped, which its
+    # foreign key to records would refuse while it stands.
+    with op.batch_alter_table("record_history", schema=None) as batch_op:
+        for name, *_ in _HISTORY_FKS:
+            batch_op.drop_constraint(name, type_="foreignkey")
+
     with op.batch_alter_table("records", schema=None) as batch_op:
         batch_op.drop_index("ix_records_batch_id")
         for name, *_ in _RECORD_FKS:
             batch_op.drop_constraint(name, type_="foreignkey")
 
-    with op.batch_alter_table("record_history", schema=None) as batch_op:
-        for name, *_ in _HISTORY_FKS:
-            batch_op.drop_constraint(name, type_="foreignkey")
-
 
 def downgrade() -> None:
-    with op.batch_alter_table("record_history", schema=None) as batch_op:
-        for name, columns, parent, parent_columns in _HISTORY_FKS:
-            batch_op.create_foreign_key(name, parent, columns, parent_columns)
-
     with op.batch_alter_table("records", schema=None) as batch_op:
         for name, columns, parent, parent_columns in _RECORD_FKS:
             batch_op.create_foreign_key(name, parent, columns, parent_columns)
         batch_op.create_index("ix_records_batch_id", ["batch_id"], unique=False)
 
-    with op.batch_alter_table("batches", schema=None) as batch_op:
-        batch_op.drop_column("header_fields")
+    with op.batch_alter_table("record_history", schema=None) as batch_op:
+        for name, columns, parent, parent_columns in _HISTORY_FKS:
+            batch_op.create_foreign_key(name, parent, columns, parent_columns)
+
+    # In place (SQLite 3.35+): a copy of batches could not drop the table its children refer to.
+    op.execute("ALTER TABLE batches DROP COLUMN header_fields")

@@ -1,0 +1,310 @@
+"""All SQL of evaluation: the points each record earns (one statement for any set of subjects), the
+population in chunks, runs and results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy import insert as sql_insert
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from panshi.core.db import is_postgres
+from panshi.evaluation.definition import (
+    LICENSE_TYPE,
+    LIST_TYPE,
+    PENALTY_TYPE,
+    Decay,
+    EvaluationModel,
+    Indicator,
+    Source,
+)
+from panshi.evaluation.models import Evaluation, EvaluationRun
+from panshi.records import service as records
+from panshi.subjects.models import Subject
+
+LN2 = math.log(2)
+
+
+# --- the points of records -----------------------------------------------------------------------
+
+
+def record_points(
+    session: Session,
+    *,
+    model: EvaluationModel,
+    subject_ids: Sequence[int],
+    as_of: date,
+    list_window: records.Window,
+) -> list[tuple[int, str, int, date, float]]:
+    """(subject_id, indicator, record_id, decision_date, points) of every record that counts for these
+    subjects on `as_of`: the one scoring statement, for one subject or a chunk of the population."""
+    if not subject_ids:
+        return []
+    _ensure_math(session)
+    parts = [
+        part
+        for part in (
+            _penalties(session, model.of_source(Source.penalty), subject_ids, as_of),
+            _licenses(session, model.of_source(Source.license), subject_ids, as_of),
+            _list_entries(model.of_source(Source.list_entry), subject_ids, as_of, list_window),
+        )
+        if part is not None
+    ]
+    if not parts:
+        return []
+    query = parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]
+    return [(int(s), str(i), int(r), d, float(p)) for s, i, r, d, p in session.execute(query)]
+
+
+def _penalties(session: Session, indicators: list[Indicator], subject_ids: Sequence[int], as_of: date) -> Any:
+    """Each penalty decision in the first indicator whose match it meets (severity classes)."""
+    if not indicators:
+        return None
+    horizon = _horizon(indicators, as_of)
+    rows = records.active_of_subjects(
+        PENALTY_TYPE, subject_ids, fields=("penalty_categories", "fine_amount"), decided_from=horizon,
+        decided_to=as_of,
+    )  # fmt: skip
+    days = _days_since(session, rows.c.decision_date, as_of)
+    cats = literal(";") + func.coalesce(rows.c.penalty_categories, "") + literal(";")
+    fine = cast(func.nullif(rows.c.fine_amount, ""), Float)
+    conditions = []
+    for ind in indicators:
+        assert ind.match is not None  # checked at load
+        terms: list[ColumnElement[bool]] = []
+        if ind.match.categories_any:
+            terms.append(or_(*[cats.like(f"%;{c};%") for c in ind.match.categories_any]))
+        if ind.match.fine_at_least is not None:
+            terms.append(func.coalesce(fine, 0.0) >= ind.match.fine_at_least)
+        conditions.append(and_(*terms) if terms else literal(True))
+    indicator = case(*[(c, ind.code) for c, ind in zip(conditions, indicators, strict=True)], else_=null())
+    points = case(
+        *[(c, _decayed(ind, days)) for c, ind in zip(conditions, indicators, strict=True)], else_=null()
+    )
+    inner = select(
+        rows.c.subject_id,
+        indicator.label("indicator"),
+        rows.c.id,
+        rows.c.decision_date,
+        points.label("points"),
+    ).subquery("penalty_points")
+    return select(inner).where(inner.c.indicator.is_not(None))
+
+
+def _licenses(session: Session, indicators: list[Indicator], subject_ids: Sequence[int], as_of: date) -> Any:
+    """Licenses in force on `as_of` (当前状态 1 有效, 有效期至 not passed), in every license indicator."""
+    if not indicators:
+        return None
+    rows = records.active_of_subjects(
+        LICENSE_TYPE, subject_ids, fields=("status", "valid_to"), decided_to=as_of
+    )
+    days = _days_since(session, rows.c.decision_date, as_of)
+    in_force = and_(rows.c.status == "1", rows.c.valid_to >= as_of.isoformat())
+    selects = [
+        select(
+            rows.c.subject_id, cast(literal(ind.code), String).label("indicator"), rows.c.id,
+            rows.c.decision_date, cast(_decayed(ind, days), Float).label("points"),
+        ).where(in_force)
+        for ind in indicators
+    ]  # fmt: skip
+    return selects[0].union_all(*selects[1:]).subquery("license_points").select()
+
+
+def _list_entries(
+    indicators: list[Indicator], subject_ids: Sequence[int], as_of: date, window: records.Window
+) -> Any:
+    """List entries in force on `as_of`, each in the indicator of its list type (code or name)."""
+    if not indicators:
+        return None
+    rows = records.active_of_subjects(
+        LIST_TYPE, subject_ids, fields=("list_type",), decided_to=as_of, window=window
+    )
+    names = _list_names()
+    whens = [
+        (rows.c.list_type.in_([v for code in ind.list_types for v in (code, names[code])]), ind)
+        for ind in indicators
+    ]
+    indicator = case(*[(c, ind.code) for c, ind in whens], else_=null())
+    points = case(*[(c, literal(ind.points, Float)) for c, ind in whens], else_=null())
+    inner = select(
+        rows.c.subject_id, indicator.label("indicator"), rows.c.id, rows.c.decision_date,
+        cast(points, Float).label("points"),
+    ).subquery("list_points")  # fmt: skip
+    return select(inner).where(inner.c.indicator.is_not(None))
+
+
+def _list_names() -> dict[str, str]:
+    from panshi.sanctions.catalog import load
+
+    return {code: t.name for code, t in load().list_types.items()}
+
+
+def _horizon(indicators: list[Indicator], as_of: date) -> date | None:
+    """The earliest decision date that can still count: beyond every linear decay, nothing does."""
+    if any(i.decay is None or i.decay.kind != "linear" for i in indicators):
+        return None
+    return as_of - timedelta(days=max(i.decay.days for i in indicators if i.decay) - 1)
+
+
+def _days_since(session: Session, column: Any, as_of: date) -> ColumnElement[float]:
+    if is_postgres(session):
+        return cast(cast(literal(as_of.isoformat()), Date) - column, Float)  # date - date: days
+    return func.julianday(as_of.isoformat()) - func.julianday(column)
+
+
+def _decayed(ind: Indicator, days: ColumnElement[float]) -> ColumnElement[float]:
+    """The indicator's points times its decay after `days`."""
+    decay: Decay | None = ind.decay
+    points = literal(ind.points, Float)
+    if decay is None:
+        return cast(points, Float)
+    if decay.kind == "linear":
+        return cast(case((days >= decay.days, 0.0), else_=points * (1.0 - days / float(decay.days))), Float)
+    return cast(points * func.exp(-LN2 * days / float(decay.days)), Float)
+
+
+def _ensure_math(session: Session) -> None:
+    """SQLite builds without math functions get exp() from Python (same double arithmetic)."""
+    if is_postgres(session):
+        return
+    connection = session.connection().connection.dbapi_connection
+    if connection is None:
+        return
+    try:
+        connection.execute("SELECT exp(0)")
+    except Exception:  # noqa: BLE001 - sqlite3.OperationalError: no such function
+        connection.create_function("exp", 1, math.exp, deterministic=True)
+
+
+# --- the population -------------------------------------------------------------------------------
+# Read here from the subjects table: the subjects domain has no set-based population read yet (a
+# hook to add there, see docs/evaluation.md).
+
+
+def population_chunk(
+    session: Session, *, kinds: Sequence[str], after: int, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """(id, kind, uscc) of the next `limit` current subjects of `kinds` with an id above `after`."""
+    query = (
+        select(Subject.id, Subject.kind, Subject.uscc)
+        .where(Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after)
+        .order_by(Subject.id)
+        .limit(limit)
+    )
+    return [(int(i), k, u) for i, k, u in session.execute(query)]
+
+
+def population_count(session: Session, *, kinds: Sequence[str], after: int = 0) -> int:
+    query = select(func.count()).where(
+        Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after
+    )
+    return int(session.scalar(query) or 0)
+
+
+# --- runs -----------------------------------------------------------------------------------------
+
+
+def unfinished_run(session: Session) -> EvaluationRun | None:
+    return session.scalar(select(EvaluationRun).where(EvaluationRun.slot == 1))
+
+
+def add_run(session: Session, run: EvaluationRun) -> EvaluationRun:
+    session.add(run)
+    session.flush()
+    return run
+
+
+def take_over(
+    session: Session, *, run_id: int, from_owner: str, to_owner: str, lease_until: datetime
+) -> bool:
+    """Hand the run to `to_owner` if `from_owner` still holds it (compare-and-set)."""
+    result = session.execute(
+        sql_update(EvaluationRun)
+        .where(EvaluationRun.id == run_id, EvaluationRun.owner == from_owner, EvaluationRun.slot == 1)
+        .values(owner=to_owner, lease_until=lease_until, status="running", updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def advance(
+    session: Session, *, run_id: int, owner: str, cursor: int, done: int, lease_until: datetime, now: datetime
+) -> bool:
+    """Move the run's cursor past a committed chunk, if `owner` still holds it."""
+    result = session.execute(
+        sql_update(EvaluationRun)
+        .where(EvaluationRun.id == run_id, EvaluationRun.owner == owner, EvaluationRun.status == "running")
+        .values(cursor=cursor, done=EvaluationRun.done + done, lease_until=lease_until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def end_run(session: Session, *, run_id: int, owner: str, status: str, now: datetime) -> bool:
+    """Finish, interrupt or abandon a run held by `owner` (an ended run frees the slot)."""
+    values: dict[str, Any] = {"status": status, "updated_at": now, "lease_until": now}
+    if status in ("finished", "abandoned"):
+        values |= {"slot": None, "finished_at": now}
+    result = session.execute(
+        sql_update(EvaluationRun)
+        .where(EvaluationRun.id == run_id, EvaluationRun.owner == owner)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def get_run(session: Session, run_id: int) -> EvaluationRun | None:
+    return session.get(EvaluationRun, run_id, populate_existing=True)
+
+
+# --- results --------------------------------------------------------------------------------------
+
+
+def insert_evaluations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many results in one executemany (no ORM objects on the batch path)."""
+    if rows:
+        session.execute(sql_insert(Evaluation), rows)
+
+
+def latest_of_subject(session: Session, subject_id: int) -> Evaluation | None:
+    query = (
+        select(Evaluation)
+        .where(Evaluation.subject_id == subject_id)
+        .order_by(Evaluation.computed_at.desc(), Evaluation.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def history_of_subject(session: Session, subject_id: int, *, limit: int) -> list[Evaluation]:
+    query = (
+        select(Evaluation)
+        .where(Evaluation.subject_id == subject_id)
+        .order_by(Evaluation.computed_at.desc(), Evaluation.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def of_run(session: Session, run_id: int) -> list[Evaluation]:
+    query = select(Evaluation).where(Evaluation.run_id == run_id).order_by(Evaluation.subject_id)
+    return list(session.scalars(query))

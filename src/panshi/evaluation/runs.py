@@ -1,0 +1,180 @@
+"""Batch evaluation of the whole population: resumable, in chunks, one run at a time.
+
+A run is a job, not a request: each chunk is its own unit of work, which writes the chunk's results
+and moves the run's cursor past it in one transaction, and only while this process still holds the
+run (`owner`, checked by the cursor update itself). So:
+- an interrupted run (an error, Ctrl-C, a killed process) has its results up to its last committed
+  chunk and nothing of the chunk it was in; the next `panshi evaluate` resumes it from the cursor,
+  on the same evaluation date, and no subject is graded twice in one run (unique run_id, subject_id);
+- a second run while one holds its lease is refused (EvaluationBusy); a run whose process died
+  without a word is taken over once its lease has run out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from panshi.core.db import unit_of_work
+from panshi.core.errors import PanshiError
+from panshi.core.timeutil import today_shanghai, utcnow
+from panshi.evaluation import repository
+from panshi.evaluation.definition import EvaluationModel
+from panshi.evaluation.models import EvaluationRun
+from panshi.evaluation.schemas import RunOut
+from panshi.evaluation.scoring import SubjectFacts
+from panshi.evaluation.service import grade_subjects, models_by_kind, result_rows
+
+LEASE = timedelta(minutes=10)
+CHUNK_SIZE = 2_000
+
+
+class EvaluationBusy(PanshiError):
+    code = "evaluation_busy"
+    status_code = 409
+
+
+class UnfinishedRun(PanshiError):
+    code = "unfinished_run"
+    status_code = 409
+
+
+class LeaseLost(PanshiError):
+    code = "evaluation_lease_lost"
+    status_code = 409
+
+
+@dataclass
+class Claim:
+    """The run this process holds."""
+
+    run_id: int
+    owner: str
+    models: dict[str, EvaluationModel]  # by subject kind
+    as_of: date
+    cursor: int
+    total: int
+    done: int
+    resumed: bool
+
+
+def run(
+    *,
+    model: str | None = None,
+    as_of: date | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    actor: str = "cli",
+    abandon: bool = False,
+    engine: Engine | None = None,
+    on_start: Callable[[Claim], None] | None = None,
+    after_chunk: Callable[[Claim], None] | None = None,
+) -> RunOut:
+    """Grade every current subject that a model of `model` (a version or model id; default: the newest
+    version) evaluates, resuming the unfinished run if there is one."""
+    models = models_by_kind(model)
+    with unit_of_work(engine, write=True) as session:
+        held = claim(session, models=models, as_of=as_of, actor=actor, abandon=abandon)
+    if on_start:
+        on_start(held)
+    try:
+        while _next_chunk(held, chunk_size=chunk_size, engine=engine):
+            if after_chunk:
+                after_chunk(held)
+        with unit_of_work(engine, write=True) as session:
+            repository.end_run(session, run_id=held.run_id, owner=held.owner, status="finished", now=utcnow())
+    except BaseException:
+        with unit_of_work(engine, write=True) as session:
+            repository.end_run(
+                session, run_id=held.run_id, owner=held.owner, status="interrupted", now=utcnow()
+            )
+        raise
+    with unit_of_work(engine) as session:
+        return _run_out(session, held.run_id, resumed=held.resumed)
+
+
+def claim(
+    session: Session,
+    *,
+    models: dict[str, EvaluationModel],
+    as_of: date | None,
+    actor: str,
+    abandon: bool = False,
+    now: datetime | None = None,
+) -> Claim:
+    """Take the unfinished run (resume) or start a new one; refuse while another process holds one."""
+    now = now or utcnow()
+    owner = secrets.token_hex(16)
+    ids = ",".join(sorted({m.id for m in models.values()}))
+    kinds = sorted(models)
+    unfinished = repository.unfinished_run(session)
+    if unfinished is not None:
+        held = unfinished.status == "running" and _aware(unfinished.lease_until) > now
+        if held:
+            raise EvaluationBusy(
+                f"评价任务 {unfinished.id}（{unfinished.models}）正在运行，已完成 {unfinished.done}/{unfinished.total}；"
+                f"请等待其结束（租约至 {_aware(unfinished.lease_until):%Y-%m-%d %H:%M:%S} UTC）"
+            )
+        if abandon:
+            repository.end_run(
+                session, run_id=unfinished.id, owner=unfinished.owner, status="abandoned", now=now
+            )
+            session.flush()
+        elif unfinished.models != ids or (as_of is not None and as_of != unfinished.as_of):
+            raise UnfinishedRun(
+                f"评价任务 {unfinished.id}（{unfinished.models}，评价日 {unfinished.as_of}）未完成："
+                f"用 `panshi evaluate --model {unfinished.models.split(',')[0].rsplit('-', 1)[1]}` 续跑，"
+                "或加 --abandon 放弃后重新开始"
+            )
+        else:
+            if not repository.take_over(session, run_id=unfinished.id, from_owner=unfinished.owner,
+                                        to_owner=owner, lease_until=now + LEASE):  # fmt: skip
+                raise EvaluationBusy(f"评价任务 {unfinished.id} 刚被另一进程接手")
+            return Claim(run_id=unfinished.id, owner=owner, models=models, as_of=unfinished.as_of,
+                         cursor=unfinished.cursor, total=unfinished.total, done=unfinished.done, resumed=True)  # fmt: skip
+    as_of = as_of or today_shanghai()
+    total = repository.population_count(session, kinds=kinds)
+    row = EvaluationRun(models=ids, as_of=as_of, status="running", slot=1, owner=owner, lease_until=now + LEASE,
+                        cursor=0, total=total, done=0, actor=actor[:200], started_at=now, updated_at=now)  # fmt: skip
+    try:
+        repository.add_run(session, row)
+    except IntegrityError:
+        raise EvaluationBusy("另一评价任务刚刚开始；请等待其结束") from None
+    return Claim(run_id=row.id, owner=owner, models=models, as_of=as_of, cursor=0, total=total, done=0,
+                 resumed=False)  # fmt: skip
+
+
+def _next_chunk(held: Claim, *, chunk_size: int, engine: Engine | None) -> bool:
+    """Grade the next chunk and move the cursor past it, in one transaction; False when none is left."""
+    with unit_of_work(engine, write=True) as session:
+        chunk = repository.population_chunk(
+            session, kinds=sorted(held.models), after=held.cursor, limit=chunk_size
+        )
+        if not chunk:
+            return False
+        facts = [SubjectFacts(subject_id=i, kind=k, uscc=u) for i, k, u in chunk]
+        graded = grade_subjects(session, models=held.models, subjects=facts, as_of=held.as_of)
+        repository.insert_evaluations(session, result_rows(graded, run_id=held.run_id, as_of=held.as_of))
+        now = utcnow()
+        if not repository.advance(session, run_id=held.run_id, owner=held.owner, cursor=chunk[-1][0],
+                                  done=len(chunk), lease_until=now + LEASE, now=now):  # fmt: skip
+            raise LeaseLost(f"评价任务 {held.run_id} 已被另一进程接手；本进程停止，未写入本批结果")
+    held.cursor, held.done = chunk[-1][0], held.done + len(chunk)
+    return True
+
+
+def _run_out(session: Session, run_id: int, *, resumed: bool) -> RunOut:
+    row = repository.get_run(session, run_id)
+    assert row is not None
+    return RunOut(id=row.id, models=row.models.split(","), as_of=row.as_of, status=row.status, total=row.total,
+                  done=row.done, resumed=resumed, started_at=row.started_at, finished_at=row.finished_at)  # fmt: skip
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes: they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,177 @@
+"""Evaluation: grading subjects on a model (one scoring definition for one subject and for a chunk of
+the population), re-grading one subject on demand, and reading a result as the caller may see it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from panshi.access.service import BadPurpose
+from panshi.accounts.schemas import Principal, Role
+from panshi.audit.service import log_query
+from panshi.core.errors import NotAuthorised, NotFound, PanshiError
+from panshi.core.timeutil import today_shanghai, utcnow
+from panshi.evaluation import repository
+from panshi.evaluation.definition import EvaluationModel, resolve
+from panshi.evaluation.models import Evaluation
+from panshi.evaluation.schemas import (
+    DimensionOut,
+    EvaluationOut,
+    EvaluationView,
+    GradePoint,
+)
+from panshi.evaluation.scoring import Scored, SubjectFacts, score
+from panshi.identifiers import identify, normalize
+from panshi.records import service as records
+from panshi.subjects import service as subjects
+
+HISTORY_SIZE = 20
+
+
+class NotEvaluated(PanshiError):
+    code = "not_evaluated"
+    status_code = 404
+
+
+def models_by_kind(selector: str | None = None) -> dict[str, EvaluationModel]:
+    """The model that grades each kind of subject, of the version (or model id) `selector` names."""
+    return {kind: m for m in resolve(selector) for kind in m.spec.subject_kinds}
+
+
+def list_window(on: date) -> records.Window:
+    """List entries in force on `on`, by the list types' rules (a 移出日期, else the default duration)."""
+    from panshi.sanctions.catalog import load
+    from panshi.sanctions.entries import open_end_floor
+
+    floors: dict[str, date] = {}
+    for t in load().list_types.values():
+        floors[t.code] = floors[t.name] = open_end_floor(t, on)
+    return records.Window(on=on, end_field="end_date", group_field="list_type", open_end_floors=floors)
+
+
+def grade_subjects(
+    session: Session, *, models: dict[str, EvaluationModel], subjects: Sequence[SubjectFacts], as_of: date
+) -> list[tuple[EvaluationModel, Scored]]:
+    """Score a set of subjects on `as_of`: one statement per model over all their records. The batch run
+    and the single-subject path both come here — there is no other scoring."""
+    window = list_window(as_of)
+    by_model: dict[str, list[SubjectFacts]] = defaultdict(list)
+    for s in subjects:
+        if s.kind in models:
+            by_model[models[s.kind].id].append(s)
+    out = []
+    for group in by_model.values():
+        model = models[group[0].kind]
+        points: dict[int, list[tuple[str, int, date, float]]] = defaultdict(list)
+        for subject_id, indicator, record_id, decided, value in repository.record_points(
+            session, model=model, subject_ids=[s.subject_id for s in group], as_of=as_of, list_window=window
+        ):
+            points[subject_id].append((indicator, record_id, decided, value))
+        out += [(model, score(model, s, points.get(s.subject_id, []), as_of=as_of)) for s in group]
+    return out
+
+
+def result_rows(
+    graded: list[tuple[EvaluationModel, Scored]], *, run_id: int | None, as_of: date
+) -> list[dict[str, Any]]:
+    """Rows of the evaluations table for graded subjects."""
+    now = utcnow()
+    return [
+        {"subject_id": s.subject_id, "run_id": run_id, "model": m.id, "model_version": m.version,
+         "as_of": as_of, "score": s.score, "grade": s.grade, "computed_at": now, "explanation": s.explanation}
+        for m, s in graded
+    ]  # fmt: skip
+
+
+def evaluate_subject(
+    session: Session, *, code: str, model: str | None = None, as_of: date | None = None
+) -> EvaluationOut:
+    """Re-grade one subject now (or on `as_of`) and keep the result in its history."""
+    subject = subjects.find_subject(session, code)
+    models = models_by_kind(model)
+    if subject.kind not in models:
+        raise PanshiError(
+            f"没有评价{subject.kind}类主体的模型（已有：{'、'.join(m.id for m in set(models.values()))}）",
+            code="no_model_for_subject",
+        )
+    as_of = as_of or today_shanghai()
+    facts = SubjectFacts(subject_id=subject.id, kind=subject.kind, uscc=subject.uscc)
+    graded = grade_subjects(session, models=models, subjects=[facts], as_of=as_of)
+    repository.insert_evaluations(session, result_rows(graded, run_id=None, as_of=as_of))
+    session.flush()
+    latest = repository.latest_of_subject(session, subject.id)
+    assert latest is not None
+    return _out(latest, subject_code=subjects.url_code(subject), subject_name=subject.name)
+
+
+def latest_evaluation(session: Session, subject_id: int) -> Evaluation | None:
+    """A subject's latest result (for other domains: checks, reports)."""
+    return repository.latest_of_subject(session, subject_id)
+
+
+# --- reading a result, as the caller may see it ---------------------------------------------------
+
+
+def view(
+    session: Session, *, who: Principal, code: str, purpose: str | None = None, channel: str = "api"
+) -> EvaluationView:
+    """A subject's latest evaluation: in full (score, each indicator's contribution and the records
+    behind it) to the subject itself and to operators, departments and government users who state a
+    purpose (logged); otherwise the grade alone, where the model makes it public; else a refusal."""
+    purpose = _purpose(purpose)
+    if identify(normalize(code)).kind == "resident_id" and who.role in (Role.public, Role.subject):
+        raise NotFound("自然人请通过公示信息中的链接查看，不能按身份证号码查询")
+    subject = subjects.find_subject(session, code)
+    latest = repository.latest_of_subject(session, subject.id)
+    if latest is None:
+        raise NotEvaluated("该主体尚无公共信用综合评价结果")
+    own = who.role is Role.subject and who.subject_key == subject.subject_key
+    staff = who.role in (Role.operator, Role.department, Role.government)
+    out = _out(latest, subject_code=subjects.url_code(subject), subject_name=subject.name)
+    if own or (staff and purpose):
+        history = [
+            GradePoint(as_of=e.as_of, computed_at=e.computed_at, model=e.model, score=e.score, grade=e.grade)
+            for e in repository.history_of_subject(session, subject.id, limit=HISTORY_SIZE)
+        ]
+        if not own:
+            record_ids = [r.id for d in out.dimensions or [] for i in d.indicators for r in i.records]
+            log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
+                      view="evaluation", returned={"evaluation": latest.id, "records": record_ids})  # fmt: skip
+        return EvaluationView(view="full", evaluation=out, history=history, more_with_purpose=False)
+    if not _public_grade(latest.model):
+        hint = "；政务用户请说明查询事由（purpose）" if staff else ""
+        raise NotAuthorised(f"该主体的评价等级不向社会公开（模型 {latest.model}）{hint}")
+    public = out.model_copy(update={"score": None, "base_score": None, "dimensions": None, "run_id": None})
+    return EvaluationView(view="public", evaluation=public, history=None, more_with_purpose=staff)
+
+
+def _public_grade(model_id: str) -> bool:
+    from panshi.evaluation.definition import UnknownModel, load_model
+
+    try:
+        return load_model(model_id).spec.public_grade
+    except UnknownModel:
+        return False  # a model no longer shipped: not public unless a shipped model says so
+
+
+def _purpose(purpose: str | None) -> str | None:
+    if purpose is None or not purpose.strip():
+        return None
+    cleaned = " ".join(purpose.split())
+    if not 2 <= len(cleaned) <= 200:
+        raise BadPurpose("查询事由须为 2–200 个字")
+    return cleaned
+
+
+def _out(e: Evaluation, *, subject_code: str, subject_name: str) -> EvaluationOut:
+    x = e.explanation
+    return EvaluationOut(
+        subject_code=subject_code, subject_name=subject_name, model=e.model, model_name=x.get("model_name", e.model),
+        model_version=e.model_version, as_of=e.as_of, computed_at=e.computed_at, run_id=e.run_id, score=e.score,
+        grade=e.grade, grade_label=x.get("grade_label", e.grade), base_score=x.get("base_score"),
+        dimensions=[DimensionOut.model_validate(d) for d in x.get("dimensions", [])],
+    )  # fmt: skip
