@@ -27,6 +27,7 @@ def full_file(session: Session, code: str, *, purpose: str = "测试核对") -> 
 
     return credit_file(session, who=OPERATOR_USER, code=code, purpose=purpose, channel="cli")
 
+
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _serial = count(1)
 

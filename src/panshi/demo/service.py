@@ -94,6 +94,10 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
     console.print(
         f"红黑名单：收到 {listed.received:,} 行，入库 {listed.accepted:,} 条，拒收 {listed.rejected:,} 行"
     )
+    from panshi.evaluation.runs import run as evaluate
+
+    graded = evaluate(actor="cli:demo")
+    console.print(f"公共信用综合评价：{graded.done:,} 个主体（{', '.join(graded.models)}）")
     with unit_of_work(write=True) as session:
         token = issue_token(session, role="operator", label="demo operator")
     (DEMO_DIR / "operator-token.txt").write_text(token + "\n", encoding="utf-8")
