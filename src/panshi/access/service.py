@@ -69,7 +69,7 @@ class QueryTooLong(PanshiError):
 # --- who is granted what -------------------------------------------------------------------------
 
 
-def _purpose(purpose: str | None) -> str | None:
+def clean_purpose(purpose: str | None) -> str | None:
     """A stated purpose (查询事由), cleaned; None when none was given."""
     if purpose is None or not purpose.strip():
         return None
@@ -130,9 +130,9 @@ def credit_file(
 ) -> CreditFileView:
     """A subject's credit file (信用档案) as `who` may see it, all records or a page of them;
     non-public reads are logged with what was returned."""
-    subject = _find(session, who=who, code=code)
+    subject = find_subject_for(session, who=who, code=code)
     return _credit_file(
-        session, who=who, subject=subject, purpose=_purpose(purpose), channel=channel, pages=pages
+        session, who=who, subject=subject, purpose=clean_purpose(purpose), channel=channel, pages=pages
     )
 
 
@@ -146,7 +146,8 @@ def own_credit_file(session: Session, *, who: Principal) -> CreditFileView | Non
     return _credit_file(session, who=who, subject=subject, purpose=None, channel="web")
 
 
-def _find(session: Session, *, who: Principal, code: str) -> Any:
+def find_subject_for(session: Session, *, who: Principal, code: str) -> Any:
+    """The subject `code` names, as `who` may look it up (never a person by ID number for the public)."""
     normal = normalize(code)
     if identify(normal).kind == "resident_id" and who.role in (Role.public, Role.subject):
         # Persons are reached by their opaque id; a public lookup by ID number would tell who is on file.
@@ -263,7 +264,7 @@ def record(
     session: Session, *, who: Principal, record_id: int, purpose: str | None = None, channel: str = "api"
 ) -> RecordView:
     """One record as `who` may see it; a record the caller may not see is "not found" (no probing)."""
-    purpose = _purpose(purpose)
+    purpose = clean_purpose(purpose)
     row = records.get_raw(session, record_id)
     missing = NotFound(f"未找到编号为 {record_id} 的公开信用记录")
     if row is None:
@@ -417,7 +418,7 @@ def _search_code(session: Session, *, who: Principal, words: str) -> list[Search
     if not is_code:
         return None
     try:
-        subject = _find(session, who=who, code=normal if kind != "unknown" else words)
+        subject = find_subject_for(session, who=who, code=normal if kind != "unknown" else words)
     except NotFound:
         return []
     public = who.role in (Role.public, Role.subject)

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from panshi.access.service import BadPurpose
+from panshi.access.service import clean_purpose, find_subject_for
 from panshi.accounts.schemas import Principal, Role
 from panshi.audit.service import log_query
-from panshi.core.errors import NotAuthorised, NotFound, PanshiError
+from panshi.core.errors import NotAuthorised, PanshiError
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.evaluation import repository
 from panshi.evaluation.definition import EvaluationModel, resolve
@@ -25,7 +25,6 @@ from panshi.evaluation.schemas import (
     GradePoint,
 )
 from panshi.evaluation.scoring import Scored, SubjectFacts, score
-from panshi.identifiers import identify, normalize
 from panshi.records import service as records
 from panshi.subjects import service as subjects
 
@@ -122,10 +121,8 @@ def view(
     """A subject's latest evaluation: in full (score, each indicator's contribution and the records
     behind it) to the subject itself and to operators, departments and government users who state a
     purpose (logged); otherwise the grade alone, where the model makes it public; else a refusal."""
-    purpose = _purpose(purpose)
-    if identify(normalize(code)).kind == "resident_id" and who.role in (Role.public, Role.subject):
-        raise NotFound("自然人请通过公示信息中的链接查看，不能按身份证号码查询")
-    subject = subjects.find_subject(session, code)
+    purpose = clean_purpose(purpose)
+    subject = find_subject_for(session, who=who, code=code)
     latest = repository.latest_of_subject(session, subject.id)
     if latest is None:
         raise NotEvaluated("该主体尚无公共信用综合评价结果")
@@ -156,15 +153,6 @@ def _public_grade(model_id: str) -> bool:
         return load_model(model_id).spec.public_grade
     except UnknownModel:
         return False  # a model no longer shipped: not public unless a shipped model says so
-
-
-def _purpose(purpose: str | None) -> str | None:
-    if purpose is None or not purpose.strip():
-        return None
-    cleaned = " ".join(purpose.split())
-    if not 2 <= len(cleaned) <= 200:
-        raise BadPurpose("查询事由须为 2–200 个字")
-    return cleaned
 
 
 def _out(e: Evaluation, *, subject_code: str, subject_name: str) -> EvaluationOut:
