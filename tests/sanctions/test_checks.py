@@ -348,3 +348,23 @@ def test_cli_check_and_catalogs(world: dict[str, Any], tmp_path: Path) -> None:
     measures = runner.invoke(cli, ["lists", "measures", "--scenario", "高消费及出行", "--json"])
     assert [m["code"] for m in json.loads(measures.output)] == ["P09"]
     assert count_checks() == 2
+
+
+def test_a_check_answers_with_the_subjects_current_grade(world: dict[str, Any], tmp_path: Path) -> None:
+    _listed(tmp_path)
+    client, tokens = world["client"], world["tokens"]
+    ungraded = client.post("/api/v1/checks", json=check_body(company(1)[1]), headers=auth(tokens["finance"]))
+    assert ungraded.json()["answer"]["grade"] is None  # not evaluated yet: said, not guessed
+
+    from panshi.evaluation.runs import run
+
+    run(actor="test")
+    graded = client.post("/api/v1/checks", json=check_body(company(1)[1]), headers=auth(tokens["finance"]))
+    clean = client.post("/api/v1/checks", json=check_body(company(2)[1]), headers=auth(tokens["finance"]))
+    black, red = graded.json()["answer"]["grade"], clean.json()["answer"]["grade"]
+    assert black["model"].startswith("enterprise-") and black["grade"] in "ABCD"
+    assert black["grade"] > red["grade"]  # on two black lists: a worse letter than an A级纳税人
+    receipt = graded.json()["receipt"]
+    stored = client.get(f"/api/v1/checks/{receipt['check_id']}", params={"answer_sha256": receipt["answer_sha256"]},
+                        headers=auth(tokens["finance"])).json()  # fmt: skip
+    assert stored["verification"]["verified"] and stored["answer"]["grade"] == black  # the hash covers it

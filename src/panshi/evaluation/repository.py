@@ -308,3 +308,26 @@ def history_of_subject(session: Session, subject_id: int, *, limit: int) -> list
 def of_run(session: Session, run_id: int) -> list[Evaluation]:
     query = select(Evaluation).where(Evaluation.run_id == run_id).order_by(Evaluation.subject_id)
     return list(session.scalars(query))
+
+
+def latest_of_subjects(session: Session, subject_ids: list[int]) -> dict[int, Evaluation]:
+    """Each subject's latest result, in one query (for checks answering many subjects at once)."""
+    if not subject_ids:
+        return {}
+    newest = (
+        select(
+            Evaluation.id,
+            func.row_number()
+            .over(
+                partition_by=Evaluation.subject_id,
+                order_by=(Evaluation.computed_at.desc(), Evaluation.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(Evaluation.subject_id.in_(subject_ids))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Evaluation).join(newest, newest.c.id == Evaluation.id).where(newest.c.n == 1)
+    )
+    return {e.subject_id: e for e in rows}

@@ -78,3 +78,13 @@ class RunOut(BaseModel):
     resumed: bool
     started_at: datetime
     finished_at: datetime | None
+
+
+class GradeOut(BaseModel):
+    """A subject's current grade, with the model version that gave it."""
+
+    grade: str
+    grade_label: str
+    model: str
+    as_of: date
+    computed_at: datetime

@@ -22,6 +22,7 @@ from panshi.evaluation.schemas import (
     DimensionOut,
     EvaluationOut,
     EvaluationView,
+    GradeOut,
     GradePoint,
 )
 from panshi.evaluation.scoring import Scored, SubjectFacts, score
@@ -163,3 +164,17 @@ def _out(e: Evaluation, *, subject_code: str, subject_name: str) -> EvaluationOu
         grade=e.grade, grade_label=x.get("grade_label", e.grade), base_score=x.get("base_score"),
         dimensions=[DimensionOut.model_validate(d) for d in x.get("dimensions", [])],
     )  # fmt: skip
+
+
+def latest_grades(session: Session, subject_ids: list[int]) -> dict[int, GradeOut]:
+    """Each subject's current grade (the check service answers with it)."""
+    return {
+        subject_id: GradeOut(
+            grade=e.grade,
+            grade_label=str(e.explanation.get("grade_label", e.grade)),
+            model=e.model,
+            as_of=e.as_of,
+            computed_at=e.computed_at,
+        )  # fmt: skip
+        for subject_id, e in repository.latest_of_subjects(session, subject_ids).items()
+    }

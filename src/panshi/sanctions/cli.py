@@ -53,6 +53,12 @@ def check(
     a, console = out.answer, Console()
     console.print(f"[bold]{a.subject.name}[/]  {a.subject.kind_label}  {a.subject.uscc or a.subject.id_number or ''}"
                   f"  · 场景：{a.scenario.name}  · {a.resolution.why}")  # fmt: skip
+    if a.grade:
+        console.print(
+            f"公共信用综合评价：[bold]{a.grade.grade} {a.grade.grade_label}[/]（{a.grade.model}，{a.grade.as_of}）"
+        )
+    else:
+        console.print("[dim]尚无公共信用综合评价结果[/]")
     if not a.lists:
         console.print("[green]未在任何红黑名单中[/]")
     else:

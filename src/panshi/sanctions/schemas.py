@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from panshi.evaluation.schemas import GradeOut
+
 MAX_BATCH = 1000
 
 
@@ -130,6 +132,9 @@ class CheckAnswer(BaseModel):
     lists: list[ListHit]
     measures: list[MeasureOut]
     withheld_measures: list[WithheldMeasure]
+    grade: GradeOut | None = Field(
+        default=None, description="公共信用综合评价: the subject's current grade and the model that gave it"
+    )
     data_version: str
     catalog_version: str
 

@@ -29,6 +29,8 @@ from panshi.catalog.service import load_catalog
 from panshi.core.errors import NotFound, PanshiError
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import to_shanghai, today_shanghai, utcnow
+from panshi.evaluation.schemas import GradeOut
+from panshi.evaluation.service import latest_grades
 from panshi.identifiers import identify, mask_resident_id, normalize, region_name
 from panshi.sanctions import repository
 from panshi.sanctions.catalog import SanctionsCatalog, Scenario, load
@@ -192,13 +194,15 @@ def run_checks(
     in_force, version = entries_in_force(
         session, sorted({r.subject.id for r in answered.values()}), on=on, catalog=catalog
     )
+    grades = latest_grades(session, sorted({r.subject.id for r in answered.values()}))
     now = utcnow()
     rows = []
     for i, found in answered.items():
         request = requests[i]
         out, row = _answer(
             request=request, scenario=scenarios[i], found=found, catalog=catalog,
-            entries=in_force.get(found.subject.id, []), version=version, now=now,
+            entries=in_force.get(found.subject.id, []), grade=grades.get(found.subject.id), version=version,
+            now=now,
         )  # fmt: skip
         results[i] = out
         rows.append(row)
@@ -320,6 +324,7 @@ def _answer(
     found: _Resolved,
     catalog: SanctionsCatalog,
     entries: list[Entry],
+    grade: GradeOut | None,
     version: int,
     now: datetime,
 ) -> tuple[CheckOut, dict[str, Any]]:
@@ -336,7 +341,7 @@ def _answer(
         case_reference=request.case_reference.strip(), subject=_subject_out(subject), resolution=found.resolution,
         on_lists=bool(hits), black_listed=any(h.list_kind == "black" for h in hits),
         red_listed=any(h.list_kind == "red" for h in hits), lists=hits, measures=measures,
-        withheld_measures=withheld, data_version=data_version,
+        withheld_measures=withheld, grade=grade, data_version=data_version,
         catalog_version=f"lists:{catalog.version};catalog:{load_catalog().version}",
     )  # fmt: skip
     document = answer.model_dump(mode="json")
