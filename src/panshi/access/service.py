@@ -164,7 +164,7 @@ def _credit_file(
     channel: str,
     pages: RecordPages | None = None,
 ) -> CreditFileView:
-    own = who.subject_key is not None and who.role is Role.subject and who.subject_key == subject.subject_key
+    own = is_own(who, subject)
     header_grant = _grant(who, purpose=purpose, own_subject=own, department_id=None)
     today = today_shanghai()
     selection = _shown(who, purpose=purpose, own=own, on=today)
@@ -181,13 +181,11 @@ def _credit_file(
     for r, in_publicity in rows:
         grant = _grant(who, purpose=purpose, own_subject=own, department_id=r.department_id)
         # The SQL selected by the same rules; this check keeps a mistake there from leaking a record.
-        if (grant == PUBLIC and not in_publicity) or (
-            r.status != "active" and Disclosure.private not in grant
-        ):
+        if not _admitted(grant, in_publicity=in_publicity, status=r.status):
             continue
         shown.append((r, grant))
     public_ids = {r.id for r, in_publicity in rows if in_publicity}
-    views = _record_views(session, shown, subject=subject, public_ids=public_ids, today=today)
+    views = _record_views(session, shown, subject=subject, public_ids=public_ids)
     granted = _levels([header_grant, *(g for _, g in shown)])
     total = sum(counts_by_type.values())
     page = pages.page if pages is not None and pages.by_type is None else 1
@@ -233,6 +231,19 @@ def _shown(who: Principal, *, purpose: str | None, own: bool, on: Any) -> record
     )  # fmt: skip
 
 
+def is_own(who: Principal, subject: Any) -> bool:
+    """Whether `who` is the subject user of `subject` (its own file: 社会公开 + 授权查询)."""
+    return who.role is Role.subject and who.subject_key is not None and who.subject_key == subject.subject_key
+
+
+def _admitted(grant: frozenset[Disclosure], *, in_publicity: bool, status: str) -> bool:
+    """One record under a grant: the public sees it in its publicity window; a grant without 不公开 sees
+    active records only (the rule `_admits` gives SQL)."""
+    if grant == PUBLIC and not in_publicity:
+        return False
+    return status == "active" or Disclosure.private in grant
+
+
 def _admits(grant: frozenset[Disclosure]) -> Literal["public", "active", "all"]:
     if grant == PUBLIC:
         return "public"
@@ -270,7 +281,7 @@ def record(
     if row is None:
         raise missing
     subject = subjects.subjects_by_id(session, {row.subject_id})[row.subject_id]
-    own = who.role is Role.subject and who.subject_key == subject.subject_key
+    own = is_own(who, subject)
     grant = _grant(who, purpose=purpose, own_subject=own, department_id=row.department_id)
     today = today_shanghai()
     public_ids = (
@@ -278,11 +289,9 @@ def record(
         if records.is_publicly_visible(session, row.id, on=today, public_types=_public_types())
         else set()
     )
-    if grant == PUBLIC and not public_ids:
+    if not _admitted(grant, in_publicity=bool(public_ids), status=row.status):
         raise missing
-    if row.status != "active" and Disclosure.private not in grant:
-        raise missing
-    view = _record_views(session, [(row, grant)], subject=subject, public_ids=public_ids, today=today)[0]
+    view = _record_views(session, [(row, grant)], subject=subject, public_ids=public_ids)[0]
     header = _subject_view(
         session, subject, _grant(who, purpose=purpose, own_subject=own, department_id=None)
     )
@@ -299,7 +308,6 @@ def _record_views(
     *,
     subject: Any,
     public_ids: set[int],
-    today: Any,
 ) -> list[RecordView]:
     catalog = load_catalog()
     departments = accounts.departments_by_id(session, {r.department_id for r, _ in shown})
@@ -466,7 +474,7 @@ def publicity(
     items = []
     for r in rows:
         owner = owners[r.subject_id]
-        view = _record_views(session, [(r, PUBLIC)], subject=owner, public_ids={r.id}, today=today)[0]
+        view = _record_views(session, [(r, PUBLIC)], subject=owner, public_ids={r.id})[0]
         header = _subject_view(session, owner, PUBLIC) if owner.kind == "natural_person" else None
         items.append(
             PublicityItem(

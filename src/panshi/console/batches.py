@@ -8,15 +8,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
 from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
 from panshi.console.pages import STAFF, field_labels, page, record_type_labels
-from panshi.core.errors import NotFound, PanshiError
-from panshi.ingest import routes as ingest_routes
-from panshi.ingest.service import Submitter, batch_result, get_batch, ingest_file
+from panshi.core.errors import PanshiError
+from panshi.ingest.service import Submitter, batch_result, ingest_file, visible_batch
+from panshi.ingest.web import error_report_download, save_upload
 
 router = APIRouter(prefix="/console", include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -45,7 +44,7 @@ def upload(
     try:
         # A savepoint: a file refused as a whole leaves nothing behind, not even an empty batch.
         with session.begin_nested(), tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
-            path = ingest_routes.save_upload(file, Path(tmp))
+            path = save_upload(file, Path(tmp))
             result = ingest_file(session, path=path, record_type=type, submitter=_submitter(who),
                                  filename=file.filename)  # fmt: skip
     except PanshiError as exc:
@@ -61,7 +60,7 @@ def batch_page(
     session: ReadSession,
 ) -> Any:
     """A batch's counts and its rejected rows (a department sees only its own batches)."""
-    batch = _visible_batch(session, batch_id, who)
+    batch = visible_batch(session, batch_id, who=who)
     return render(request, "console/batch.html", result=batch_result(session, batch), batch=batch,
                   record_types=record_type_labels(), field_labels=field_labels(batch.record_type))  # fmt: skip
 
@@ -73,7 +72,7 @@ def error_report(
     session: ReadSession,
 ) -> Any:
     """The batch's error report as CSV: the very report (and visibility rule) the API serves."""
-    return ingest_routes.get_error_report(batch_id, who, session)
+    return error_report_download(session, visible_batch(session, batch_id, who=who))
 
 
 def _submitter(who: Principal) -> Submitter:
@@ -82,13 +81,6 @@ def _submitter(who: Principal) -> Submitter:
                          department_uscc=who.department_uscc)  # fmt: skip
     # An operator's import: the departments its rows name are registered on first sight.
     return Submitter(channel="web", actor=who.actor)
-
-
-def _visible_batch(session: Session, batch_id: str, who: Principal) -> Any:
-    batch = get_batch(session, batch_id) if len(batch_id) <= 64 else None
-    if batch is None or (who.role is not Role.operator and batch.department_id != who.department_id):
-        raise NotFound(f"未找到批次 {batch_id}")
-    return batch
 
 
 def _form(request: Request, *, record_type: str, error: str | None, status_code: int = 400) -> Any:

@@ -12,7 +12,7 @@ from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.console import admin, auth, batches, me, subjects
 from panshi.console.pages import CHANNEL_LABELS, CONSOLE, page, record_type_labels
-from panshi.ingest.service import quality_by_department, recent_batches
+from panshi.ingest.service import own_department, quality_by_department, recent_batches
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 for part in (auth.router, subjects.router, batches.router, admin.router, me.router):
@@ -29,7 +29,7 @@ def dashboard(
     quality: list[Any] = []
     latest: list[Any] = []
     if who.role in (Role.operator, Role.department):
-        own = None if who.role is Role.operator else who.department_id
+        own = own_department(who)
         quality = quality_by_department(session, department_id=own)
         latest = recent_batches(session, department_id=own, limit=RECENT_BATCHES)
     names = {q.department_id: q.department_name for q in quality}

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panshi.access.service import credit_file, publicity
@@ -38,7 +37,7 @@ from panshi.demo.generator import (
 )
 from panshi.demo.list_rows import LIST_HEADERS, generate_list_rows
 from panshi.ingest.service import Submitter, ingest_file
-from panshi.records.models import Record
+from panshi.records.service import count_records
 
 DEMO_DIR = Path("var/demo")
 SEED = 2026
@@ -52,7 +51,7 @@ def load_demo(*, subjects: int, records: int, bad_fraction: float = 0.01) -> Non
     console = Console(stderr=True)
     migrate.upgrade()
     with unit_of_work() as session:
-        existing = session.scalar(select(func.count()).select_from(Record)) or 0
+        existing = count_records(session)
     if existing:
         console.print(f"数据库中已有 {existing:,} 条信用记录：跳过演示数据加载（删除 var/ 可重新生成）")
     else:

@@ -38,7 +38,6 @@ from panshi.evaluation.definition import (
 )
 from panshi.evaluation.models import Evaluation, EvaluationRun
 from panshi.records import service as records
-from panshi.subjects.models import Subject
 
 LN2 = math.log(2)
 
@@ -192,31 +191,6 @@ def _ensure_math(session: Session) -> None:
         connection.execute("SELECT exp(0)")
     except Exception:  # noqa: BLE001 - sqlite3.OperationalError: no such function
         connection.create_function("exp", 1, math.exp, deterministic=True)
-
-
-# --- the population -------------------------------------------------------------------------------
-# Read here from the subjects table: the subjects domain has no set-based population read yet (a
-# hook to add there, see docs/evaluation.md).
-
-
-def population_chunk(
-    session: Session, *, kinds: Sequence[str], after: int, limit: int
-) -> list[tuple[int, str, str | None]]:
-    """(id, kind, uscc) of the next `limit` current subjects of `kinds` with an id above `after`."""
-    query = (
-        select(Subject.id, Subject.kind, Subject.uscc)
-        .where(Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after)
-        .order_by(Subject.id)
-        .limit(limit)
-    )
-    return [(int(i), k, u) for i, k, u in session.execute(query)]
-
-
-def population_count(session: Session, *, kinds: Sequence[str], after: int = 0) -> int:
-    query = select(func.count()).where(
-        Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after
-    )
-    return int(session.scalar(query) or 0)
 
 
 # --- runs -----------------------------------------------------------------------------------------

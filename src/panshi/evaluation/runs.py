@@ -30,6 +30,7 @@ from panshi.evaluation.models import EvaluationRun
 from panshi.evaluation.schemas import RunOut
 from panshi.evaluation.scoring import SubjectFacts
 from panshi.evaluation.service import grade_subjects, models_by_kind, result_rows
+from panshi.subjects import service as subjects
 
 LEASE = timedelta(minutes=10)
 CHUNK_SIZE = 2_000
@@ -138,7 +139,7 @@ def claim(
             return Claim(run_id=unfinished.id, owner=owner, models=models, as_of=unfinished.as_of,
                          cursor=unfinished.cursor, total=unfinished.total, done=unfinished.done, resumed=True)  # fmt: skip
     as_of = as_of or today_shanghai()
-    total = repository.population_count(session, kinds=kinds)
+    total = subjects.count_current_subjects(session, kinds=kinds)
     row = EvaluationRun(models=ids, as_of=as_of, status="running", slot=1, owner=owner, lease_until=now + LEASE,
                         cursor=0, total=total, done=0, actor=actor[:200], started_at=now, updated_at=now)  # fmt: skip
     try:
@@ -152,7 +153,7 @@ def claim(
 def _next_chunk(held: Claim, *, chunk_size: int, engine: Engine | None) -> bool:
     """Grade the next chunk and move the cursor past it, in one transaction; False when none is left."""
     with unit_of_work(engine, write=True) as session:
-        chunk = repository.population_chunk(
+        chunk = subjects.current_subjects_after(
             session, kinds=sorted(held.models), after=held.cursor, limit=chunk_size
         )
         if not chunk:

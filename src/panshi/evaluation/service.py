@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from panshi.access.service import clean_purpose, find_subject_for
+from panshi.access.service import clean_purpose, find_subject_for, is_own
 from panshi.accounts.schemas import Principal, Role
 from panshi.audit.service import log_query
 from panshi.core.errors import NotAuthorised, PanshiError
@@ -127,7 +127,7 @@ def view(
     latest = repository.latest_of_subject(session, subject.id)
     if latest is None:
         raise NotEvaluated("该主体尚无公共信用综合评价结果")
-    own = who.role is Role.subject and who.subject_key == subject.subject_key
+    own = is_own(who, subject)
     staff = who.role in (Role.operator, Role.department, Role.government)
     out = _out(latest, subject_code=subjects.url_code(subject), subject_name=subject.name)
     if own or (staff and purpose):

@@ -15,8 +15,10 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from panshi.accounts.schemas import Principal, Role
 from panshi.catalog.service import get_record_type, load_catalog
 from panshi.core.db import is_postgres
+from panshi.core.errors import NotFound
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.ingest import repository
@@ -246,8 +248,17 @@ def recent_batches(
     ]
 
 
-def get_batch(session: Session, batch_id: str) -> Batch | None:
-    return session.get(Batch, batch_id)
+def visible_batch(session: Session, batch_id: str, *, who: Principal) -> Batch:
+    """A batch its caller may see: operators any, a department its own; otherwise "not found"."""
+    batch = session.get(Batch, batch_id) if len(batch_id) <= 64 else None
+    if batch is None or (who.role is not Role.operator and batch.department_id != who.department_id):
+        raise NotFound(f"未找到批次 {batch_id}")
+    return batch
+
+
+def own_department(who: Principal) -> int | None:
+    """The department whose batches and figures `who` sees: None (all) for operators."""
+    return None if who.role is Role.operator else who.department_id
 
 
 def error_report_csv(session: Session, batch_id: str) -> Iterator[bytes]:

@@ -23,16 +23,6 @@ def publicly_visible(on: date, public_types: Sequence[str]) -> ColumnElement[boo
     )
 
 
-def of_subject(
-    session: Session, subject_id: int, *, public_on: date | None = None, public_types: Sequence[str] = ()
-) -> Sequence[Record]:
-    """A subject's records, newest decision first; only the public ones when `public_on` is given."""
-    query = select(Record).where(Record.subject_id == subject_id)
-    if public_on is not None:
-        query = query.where(publicly_visible(public_on, public_types))
-    return session.scalars(query.order_by(Record.decision_date.desc(), Record.id.desc())).all()
-
-
 def get(session: Session, record_id: int) -> Record | None:
     return session.get(Record, record_id)
 

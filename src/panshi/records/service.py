@@ -25,13 +25,6 @@ def count_records(session: Session) -> int:
     return repository.count(session)
 
 
-def records_of_subject_raw(
-    session: Session, subject_id: int, *, public_on: date | None = None, public_types: Sequence[str] = ()
-) -> Sequence[Record]:
-    """A subject's stored records (for the access layer); only the public ones when `public_on` is given."""
-    return repository.of_subject(session, subject_id, public_on=public_on, public_types=public_types)
-
-
 def get_raw(session: Session, record_id: int) -> Record | None:
     return repository.get(session, record_id)
 
@@ -168,6 +161,17 @@ class Window:
     open_end_floors: dict[str, date]
 
 
+def _window_clause(window: Window | None) -> Any:
+    if window is None:
+        return None
+    return repository.date_window(
+        window.on,
+        end_field=window.end_field,
+        group_field=window.group_field,
+        open_end_floors=window.open_end_floors,
+    )
+
+
 def of_type_page(
     session: Session,
     record_type: str,
@@ -183,11 +187,7 @@ def of_type_page(
 ) -> tuple[list[Record], int]:
     """A page of records of one type, newest decision first, and the match count (capped); with
     `may_be_public`, only records that may ever be shown to the public (never a minor's)."""
-    where = (
-        repository.date_window(window.on, end_field=window.end_field, group_field=window.group_field,
-                               open_end_floors=window.open_end_floors)
-        if window else None
-    )  # fmt: skip
+    where = _window_clause(window)
     return repository.of_type_page(
         session, record_type, field_in=field_in or {}, status=status, subject_ids=subject_ids, window=where,
         may_be_public=may_be_public, offset=offset, limit=limit, count_cap=count_cap,
@@ -206,11 +206,7 @@ def active_of_subjects(
     """Active records of one type of a set of subjects (one, or a chunk of many), decided in
     [decided_from, decided_to] and, with `window`, in force on its date: a subquery (id, subject_id,
     decision_date and `fields` as text) for domains that compute over records in SQL (evaluation)."""
-    where = (
-        repository.date_window(window.on, end_field=window.end_field, group_field=window.group_field,
-                               open_end_floors=window.open_end_floors)
-        if window else None
-    )  # fmt: skip
+    where = _window_clause(window)
     return repository.active_of_subjects(
         record_type, subject_ids, fields=fields, decided_from=decided_from, decided_to=decided_to,
         window=where,

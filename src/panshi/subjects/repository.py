@@ -136,3 +136,23 @@ def find_many(session: Session, *, codes: Sequence[str], person_keys: dict[str, 
                 target = parent
             found[code] = target
     return found
+
+
+def current_after(
+    session: Session, *, kinds: Sequence[str], after: int, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """(id, kind, uscc) of the next `limit` current (unmerged) subjects of `kinds` with an id above `after`."""
+    query = (
+        select(Subject.id, Subject.kind, Subject.uscc)
+        .where(Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after)
+        .order_by(Subject.id)
+        .limit(limit)
+    )
+    return [(int(i), k, u) for i, k, u in session.execute(query)]
+
+
+def count_current(session: Session, *, kinds: Sequence[str], after: int = 0) -> int:
+    query = select(func.count()).where(
+        Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after
+    )
+    return int(session.scalar(query) or 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from panshi.core.errors import NotFound, PanshiError
@@ -85,3 +87,14 @@ def url_code(subject: Subject) -> str:
 def other_codes(session: Session, subject_id: int) -> dict[str, str]:
     """An organisation's other codes (registration number, organisation code...) by code type."""
     return {c.code_type: c.code for c in repository.codes_of(session, subject_id)}
+
+
+def current_subjects_after(
+    session: Session, *, kinds: Sequence[str], after: int, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """A chunk of the current population (id, kind, uscc) in id order, for set-based work over all subjects."""
+    return repository.current_after(session, kinds=kinds, after=after, limit=limit)
+
+
+def count_current_subjects(session: Session, *, kinds: Sequence[str], after: int = 0) -> int:
+    return repository.count_current(session, kinds=kinds, after=after)
