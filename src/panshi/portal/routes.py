@@ -180,13 +180,13 @@ def _sections(file: CreditFileView, pages: dict[str, int]) -> list[Section]:
 def home(request: Request, _who: Who, session: ReadSession) -> Any:
     """Home: the search box, what the platform holds, the latest 双公示 and the departments."""
     from panshi.accounts.service import count_departments
-    from panshi.records.service import count_records
+    from panshi.records.service import count_records_for_display
     from panshi.subjects.service import count_subjects
 
     counts = {
-        "信用主体": count_subjects(session),
-        "信用记录": count_records(session),
-        "数据来源单位": count_departments(session),
+        "信用主体": (count_subjects(session), False),
+        "信用记录": count_records_for_display(session),
+        "数据来源单位": (count_departments(session), False),
     }
     latest = access.publicity(session, page=1)
     return _page(

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, text, true
 from sqlalchemy.orm import Session, aliased, defer
 
 from panshi.records.models import Record, RecordHistory
@@ -64,6 +64,14 @@ def public_listing(
     capped = query.with_only_columns(Record.id).limit(count_cap).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
     return rows, total
+
+
+def estimated_count(session: Session) -> int | None:
+    """PostgreSQL's own estimate of the table's rows (kept by ANALYZE and autovacuum); None elsewhere."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    estimate = session.scalar(text("SELECT reltuples::bigint FROM pg_class WHERE oid = 'records'::regclass"))
+    return int(estimate) if estimate is not None and estimate >= 0 else None
 
 
 def count(session: Session) -> int:

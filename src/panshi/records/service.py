@@ -19,6 +19,18 @@ from panshi.records import repository
 from panshi.records.models import Record
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut
 
+# Above this many rows an exact count costs a scan of the table (~0.3 s at 10 million): say "about".
+EXACT_COUNT_LIMIT = 1_000_000
+
+
+def count_records_for_display(session: Session) -> tuple[int, bool]:
+    """How many records the store holds, for pages: (count, approximate). Exact on SQLite and for
+    stores under a million records; PostgreSQL's estimate, rounded to ten thousand, above that."""
+    estimate = repository.estimated_count(session)
+    if estimate is not None and estimate >= EXACT_COUNT_LIMIT:
+        return round(estimate, -4), True
+    return repository.count(session), False
+
 
 def count_records(session: Session) -> int:
     """How many records the store holds (current versions)."""
