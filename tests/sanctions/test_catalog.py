@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from panshi.catalog.service import load_catalog
-from panshi.sanctions.catalog import CatalogFault, ListKind, add_months, load, parse
+from panshi.core.timeutil import add_months
+from panshi.sanctions.catalog import CatalogFault, ListKind, load, parse
 from panshi.sanctions.entries import open_end_floor
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 
 from factories import write_csv
 from panshi.core.db import unit_of_work
+from panshi.core.timeutil import add_months
 from panshi.sanctions import entries
-from panshi.sanctions.catalog import add_months, load
+from panshi.sanctions.catalog import load
 from sanctions.helpers import (
     COURT_USCC,
     TAX,

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(
         default=4, ge=0, description="Connections opened beyond db_pool_size when all are busy, closed after"
     )
+    calendar_dir: Path | None = Field(
+        default=None,
+        description="Extra working-day calendar files (cn-YYYY.yaml), for a year declared after this release",
+    )
     db_pool_pre_ping: bool = Field(
         default=True, description="Test a pooled connection before each use (survives a database restart)"
     )

@@ -20,12 +20,13 @@ from datetime import date, timedelta
 from typing import Final
 
 from panshi.catalog.service import get_record_type
+from panshi.core.timeutil import add_months
 from panshi.demo.departments import agency_uscc
 from panshi.demo.headers import ID_CARD
 from panshi.demo.rows import RowStream
 from panshi.demo.subjects import Subject
 from panshi.identifiers import org_code_check_char, uscc_check_char
-from panshi.sanctions.catalog import add_months, load
+from panshi.sanctions.catalog import load
 
 LIST_HEADERS: Final = tuple(f.header for f in get_record_type("list_entry").fields)
 _COLUMN: Final = {header: index for index, header in enumerate(LIST_HEADERS)}

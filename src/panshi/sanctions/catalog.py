@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from panshi.core.errors import PanshiError
+from panshi.core.timeutil import add_months
 from panshi.core.yamldata import located, validated
 
 DATA_DIR = "data/sanctions"
@@ -122,15 +123,6 @@ class Measures(BaseModel):
     version: str
     scenarios: list[Scenario] = Field(min_length=1)
     measures: list[Measure] = Field(min_length=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus whole months, clamped to the month's end (2024-02-29 + 12 months = 2025-02-28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return min(day.replace(year=year, month=month, day=1) + timedelta(days=day.day - 1),
-               following - timedelta(days=1))  # fmt: skip
 
 
 # --- the loaded catalog --------------------------------------------------------------------------

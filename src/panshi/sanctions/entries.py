@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from panshi.access.masking import mask_person_name
 from panshi.catalog.service import load_catalog
 from panshi.core.errors import NotFound, PanshiError
-from panshi.core.timeutil import today_shanghai
+from panshi.core.timeutil import add_months, today_shanghai
 from panshi.identifiers import identify, mask_resident_id, normalize, region_name
 from panshi.records import service as records
 from panshi.records.schemas import HistoryEventOut
-from panshi.sanctions.catalog import LIST_ENTRY, ListType, SanctionsCatalog, add_months, load
+from panshi.sanctions.catalog import LIST_ENTRY, ListType, SanctionsCatalog, load
 from panshi.sanctions.schemas import EntryOut, EntryPage, PublicEntry, PublicListPage, Scope
 from panshi.subjects import service as subjects
 
