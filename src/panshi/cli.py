@@ -69,12 +69,18 @@ def demo(
 def _serve(host: str, port: int, *, workers: int = 1) -> None:
     import uvicorn
 
+    from panshi.core import scheduler
+
+    # Scheduled work (publicity ends, re-grading, ...) runs once, in this process, not in each worker.
+    stop = scheduler.start(scheduler.scheduled_tasks())
     typer.echo(f"Panshi on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     # No access log: query strings can hold personal data (an ID number typed into the search box).
     uvicorn.run(
         "panshi.cli:_served_app", factory=True, host=host, port=port, workers=workers,
         log_level="info", access_log=False,
     )  # fmt: skip
+    if stop is not None:
+        stop.set()
 
 
 def _served_app() -> Any:
