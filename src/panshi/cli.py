@@ -7,10 +7,14 @@ from typing import Any
 import typer
 
 from panshi.accounts.cli import account_app, department_app, token_app
+from panshi.cases.cli import cases_app
 from panshi.core.cli import app as db_app
 from panshi.evaluation.cli import evaluate
+from panshi.exchange.cli import export_app, node_app, sync
 from panshi.identifiers.cli import app as id_app
 from panshi.ingest.cli import batch_app, ingest
+from panshi.publicity.cli import publicity_app
+from panshi.reports.cli import report
 from panshi.sanctions.cli import check, lists_app
 from panshi.subjects.cli import app as subject_app
 
@@ -29,7 +33,13 @@ app.add_typer(batch_app, name="batch")
 app.command("ingest")(ingest)
 app.command("check")(check)
 app.command("evaluate")(evaluate)
+app.command("report")(report)
 app.add_typer(lists_app, name="lists")
+app.add_typer(node_app, name="node")
+app.command("sync")(sync)
+app.add_typer(export_app, name="export")
+app.add_typer(cases_app, name="cases")
+app.add_typer(publicity_app, name="publicity")
 
 
 @app.command()

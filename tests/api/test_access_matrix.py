@@ -33,6 +33,8 @@ CHECKERS = frozenset({"operator", "department", "government"})
 SUBJECT = frozenset({"subject"})
 CONSOLE = frozenset({"operator", "department", "government"})
 NOBODY: frozenset[str] = frozenset()
+APPLICANTS = frozenset({"subject", "operator"})
+CONCERNED = frozenset({"subject", "operator", "department"})
 
 # (method, path) -> roles admitted. Routes of the API docs are public by design.
 POLICY: dict[tuple[str, str], frozenset[str]] = {
@@ -91,8 +93,35 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/console/sanctions/stats"): OPERATOR,
     ("GET", "/console/sanctions/pending"): OPERATOR,
     ("GET", "/console/sanctions/checks/{check_id}"): OPERATOR,
+    # exchange between nodes: registered peers only, by node signature (no role, no token admits)
+    ("GET", "/api/v1/exchange/feed"): NOBODY,
+    ("POST", "/api/v1/exchange/batches"): NOBODY,
     # evaluation: the caller's view of a result (the grade alone to the public where the model allows)
     ("GET", "/api/v1/subjects/{code}/evaluation"): EVERYONE,
+    # credit reports: the public version to anyone (full: the subject itself, staff with a purpose); verification
+    ("GET", "/api/v1/subjects/{code}/report.pdf"): EVERYONE,
+    ("POST", "/api/v1/reports/verify"): EVERYONE,
+    ("GET", "/subjects/{code}/report"): EVERYONE,
+    ("GET", "/reports/report.css"): EVERYONE,
+    ("GET", "/reports/verify"): EVERYONE,
+    ("POST", "/reports/verify"): EVERYONE,
+    # objections and repair: applicants (the subject, or operators for it); those a case concerns
+    ("POST", "/api/v1/objections"): APPLICANTS,
+    ("POST", "/api/v1/repairs"): APPLICANTS,
+    ("GET", "/api/v1/cases"): CONCERNED,
+    ("GET", "/api/v1/cases/queue"): STAFF,
+    ("GET", "/api/v1/cases/{case_id}"): CONCERNED,
+    ("POST", "/api/v1/cases/{case_id}/decision"): STAFF,
+    ("POST", "/api/v1/evidence"): APPLICANTS,
+    ("GET", "/api/v1/evidence/{evidence_id}"): CONCERNED,
+    # publicity: timeliness (及时率), operators all departments, a department user its own
+    ("GET", "/api/v1/timeliness"): STAFF,
+    ("GET", "/console/timeliness"): STAFF,
+    # notices: every signed-in caller reads its own
+    ("GET", "/api/v1/notices"): SIGNED_IN,
+    ("POST", "/api/v1/notices/{notice_id}/read"): SIGNED_IN,
+    ("GET", "/api/v1/notices/email"): SIGNED_IN,
+    ("PUT", "/api/v1/notices/email"): SIGNED_IN,
     # public portal
     ("GET", "/"): EVERYONE,
     ("GET", "/search"): EVERYONE,
@@ -121,6 +150,15 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/tokens"): OPERATOR,
     ("POST", "/console/tokens/{token_id}/revoke"): OPERATOR,
     ("GET", "/me"): SUBJECT,
+    ("GET", "/me/cases"): SUBJECT,
+    ("GET", "/console/cases"): STAFF,
+    ("GET", "/cases/new/{kind}"): APPLICANTS,
+    ("POST", "/cases/new/{kind}"): APPLICANTS,
+    ("GET", "/cases/{case_id}"): CONCERNED,
+    ("POST", "/cases/{case_id}"): STAFF,
+    ("GET", "/notices"): frozenset({"operator", "department", "subject"}),
+    ("POST", "/notices/{notice_id}/read"): frozenset({"operator", "department", "subject"}),
+    ("POST", "/notices/email"): frozenset({"operator", "department", "subject"}),
 }
 
 
@@ -161,7 +199,7 @@ def world(engine: Engine, tmp_path: Path) -> Iterator[dict[str, Any]]:
         user = accounts.add_user(session, username="someone", password="a-long-password", role="operator")
         ids = {"department_id": a.id, "user_id": user.id}
     result = ingest(write_csv(tmp_path / "p.csv", [row]))
-    values = {"code": make_uscc(1001), "record_id": "1", "batch_id": result.batch_id, "token_id": "999999",
+    values = {"code": make_uscc(1001), "record_id": "1", "kind": "objection", "batch_id": result.batch_id, "token_id": "999999",
               **{k: str(v) for k, v in ids.items()}}  # fmt: skip
     with TestClient(create_app(), follow_redirects=False) as client:
         yield {"client": client, "tokens": tokens, "values": values}

@@ -7,10 +7,19 @@ from importlib import resources
 
 import pytest
 
-from panshi.evaluation.definition import ModelFault, available, load_model, models_of_version, parse
+from panshi.evaluation.definition import (
+    ModelFault,
+    available,
+    load_model,
+    model_set,
+    models_of_version,
+    parse,
+)
 
 ENTERPRISE = "enterprise-2026.1"
 INDIVIDUAL = "individual-business-2026.1"
+SOCIAL = "social-organisation-2026.1"
+INSTITUTION = "public-institution-2026.1"
 
 
 def text_of(model_id: str) -> str:
@@ -41,7 +50,66 @@ def test_shipped_models_load_and_name_their_version() -> None:
     assert individual.indicators["penalty_heavy_fine"].match is not None
     assert individual.indicators["penalty_heavy_fine"].match.fine_at_least == 5
     assert individual.indicators["penalty_severe"] == enterprise.indicators["penalty_severe"]
-    assert [m.id for m in models_of_version("2026.1")] == [ENTERPRISE, INDIVIDUAL]
+    assert [m.id for m in models_of_version("2026.1")] == [ENTERPRISE, INDIVIDUAL, INSTITUTION, SOCIAL]
+
+
+@pytest.mark.parametrize(
+    ("kind", "uscc", "model", "refusal"),
+    [
+        ("legal_entity", "91220284MA0000000X", ENTERPRISE, None),
+        ("legal_entity", "93220284MA0000000X", ENTERPRISE, None),  # 农民专业合作社
+        ("legal_entity", None, ENTERPRISE, None),  # known by an old code only
+        ("legal_entity", "51220284MA0000000X", SOCIAL, None),  # 社会团体
+        ("legal_entity", "53220284MA0000000X", SOCIAL, None),  # 基金会
+        ("legal_entity", "12220284MA0000000X", INSTITUTION, None),  # 事业单位
+        ("legal_entity", "11220284MA0000000X", None, "机关不参与公共信用综合评价：机关的诚信是政务诚信"),
+        ("legal_entity", "81220284MA0000000X", None, "群众团体和工会不参与"),
+        ("legal_entity", "71220284MA0000000X", None, "宗教活动场所和军队单位不参与"),
+        ("individual_business", "92220284MA0000000X", INDIVIDUAL, None),
+        ("natural_person", None, None, "2026.1 版评价模型不评价自然人"),
+    ],
+)  # fmt: skip
+def test_every_kind_of_subject_has_a_model_or_a_reason(
+    kind: str, uscc: str | None, model: str | None, refusal: str | None
+) -> None:
+    models = model_set("2026.1")
+    chosen = models.model_for(kind, uscc)
+    assert (chosen.id if chosen else None) == model
+    reason = models.why_not(kind, uscc)
+    assert (reason is None) == (refusal is None)
+    assert refusal is None or refusal in (reason or ""), reason
+
+
+def test_scope_is_a_model_s_own_and_not_inherited() -> None:
+    social = load_model(SOCIAL)
+    assert social.spec.uscc_prefixes == ["5"] and social.spec.out_of_scope == []
+    assert load_model(INDIVIDUAL).spec.out_of_scope == []
+    assert [o.uscc_prefixes for o in load_model(ENTERPRISE).spec.out_of_scope] == [
+        ["11"],
+        ["13", "8"],
+        ["7", "A"],
+    ]
+    # the social-organisation model is the enterprise model with a lower heavy-fine threshold
+    assert social.indicators["penalty_heavy_fine"].match is not None
+    assert social.indicators["penalty_heavy_fine"].match.fine_at_least == 5
+    assert social.spec.grades == load_model(ENTERPRISE).spec.grades and social.spec.public_grade
+
+
+def test_two_models_claiming_one_prefix_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from panshi.evaluation import definition
+
+    clash = text_of(INSTITUTION).replace('uscc_prefixes: ["12"]', 'uscc_prefixes: ["5"]')
+    twin = parse(clash, f"{INSTITUTION}.yaml")
+    with pytest.raises(ModelFault, match="都认领 legal_entity 类主体的代码前缀 5"):
+        definition._check_scopes((load_model(ENTERPRISE), load_model(SOCIAL), twin))
+    excluded = parse(text_of(INSTITUTION).replace('uscc_prefixes: ["12"]', 'uscc_prefixes: ["11"]'), "x.yaml")
+    with pytest.raises(ModelFault, match="out_of_scope（机关）"):
+        definition._check_scopes((load_model(ENTERPRISE), excluded))
+    catch_all = parse(text_of(INSTITUTION).replace('uscc_prefixes: ["12"]\n', ""), "y.yaml")
+    with pytest.raises(ModelFault, match="都评价全部 legal_entity 类主体"):
+        definition._check_scopes((load_model(ENTERPRISE), catch_all))
+    bad_prefix = text_of(SOCIAL).replace('uscc_prefixes: ["5"]', 'uscc_prefixes: ["S"]')
+    assert "uscc_prefixes[0]" in fault(bad_prefix, f"{SOCIAL}.yaml")
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,9 @@ from panshi.cli import app
 from panshi.core.db import unit_of_work
 from panshi.core.timeutil import utcnow
 from panshi.evaluation import runs
+from panshi.evaluation.definition import model_set
 from panshi.evaluation.models import Evaluation, EvaluationRun
-from panshi.evaluation.service import evaluate_subject, models_by_kind
+from panshi.evaluation.service import evaluate_subject
 
 SUBJECTS = 7  # companies 1-6 and one sole trader
 
@@ -110,7 +111,7 @@ def test_an_interrupted_run_resumes_without_duplicates(population: None) -> None
 
 def test_a_second_run_is_refused_while_one_holds_its_lease(population: None) -> None:
     with unit_of_work(write=True) as session:
-        held = runs.claim(session, models=models_by_kind(), as_of=AS_OF, actor="test")
+        held = runs.claim(session, models=model_set(), as_of=AS_OF, actor="test")
     with pytest.raises(runs.EvaluationBusy, match="正在运行"):
         runs.run(as_of=AS_OF)
     # a chunk of the refused process could not be written either: the run is not its own

@@ -57,6 +57,9 @@ class RecordView(BaseModel):
     publicity_start: date | None
     publicity_end: date | None
     in_publicity: bool = Field(description="Inside its publicity window today (shown to the public)")
+    objection_open: bool = Field(
+        default=False, description="An objection to it is being handled (异议处理中)"
+    )
     department_id: int
     department_name: str
     fields: list[FieldOut]

@@ -35,6 +35,7 @@ from panshi.access.schemas import (
 from panshi.accounts import service as accounts
 from panshi.accounts.schemas import Principal, Role
 from panshi.audit.service import log_query
+from panshi.cases.service import open_objection_record_ids
 from panshi.catalog.schemas import CodeKind, Disclosure
 from panshi.catalog.service import load_catalog
 from panshi.core.errors import NotFound, PanshiError
@@ -308,8 +309,13 @@ def _record_views(
     *,
     subject: Any,
     public_ids: set[int],
+    objections: set[int] | None = None,
 ) -> list[RecordView]:
+    """Views of `shown` records; `objections`: those of them with an open objection, when the caller
+    already looked them up for a larger page (else one query here)."""
     catalog = load_catalog()
+    if objections is None:
+        objections = open_objection_record_ids(session, [r.id for r, _ in shown])
     departments = accounts.departments_by_id(session, {r.department_id for r, _ in shown})
     full_ids = [r.id for r, g in shown if Disclosure.private in g]
     provenance = (
@@ -329,7 +335,8 @@ def _record_views(
                 RecordView,
                 id=r.id, record_type=r.record_type, record_type_label=labels.get(r.record_type, r.record_type),
                 status=r.status, decision_date=r.decision_date, publicity_start=r.publicity_start,
-                publicity_end=r.publicity_end, in_publicity=r.id in public_ids, department_id=r.department_id,
+                publicity_end=r.publicity_end, in_publicity=r.id in public_ids, objection_open=r.id in objections,
+                department_id=r.department_id,
                 department_name=departments[r.department_id].name,
                 fields=_fields(r.record_type, r.data, grant, mask_names=mask_names), subject_code=None,
                 subject_name=None, provenance=provenance.get(r.id), history=history.get(r.id) if full else None,
@@ -471,10 +478,12 @@ def publicity(
         count_cap=LISTING_COUNT_CAP,
     )  # fmt: skip
     owners = subjects.subjects_by_id(session, {r.subject_id for r in rows})
+    objections = open_objection_record_ids(session, [r.id for r in rows])
     items = []
     for r in rows:
         owner = owners[r.subject_id]
-        view = _record_views(session, [(r, PUBLIC)], subject=owner, public_ids={r.id})[0]
+        shown = [(r, PUBLIC)]
+        view = _record_views(session, shown, subject=owner, public_ids={r.id}, objections=objections)[0]
         header = _subject_view(session, owner, PUBLIC) if owner.kind == "natural_person" else None
         items.append(
             PublicityItem(

@@ -26,11 +26,16 @@ def create_app() -> FastAPI:
     from panshi.access.routes import router as access_router
     from panshi.accounts.routes import router as accounts_router
     from panshi.audit.routes import router as audit_router
+    from panshi.cases.routes import router as cases_router
     from panshi.console.routes import router as console_router
     from panshi.evaluation.routes import router as evaluation_router
+    from panshi.exchange.routes import router as exchange_router
     from panshi.ingest.routes import quality_router
     from panshi.ingest.routes import router as ingest_router
+    from panshi.notices.routes import router as notices_router
     from panshi.portal.routes import router as portal_router
+    from panshi.publicity.routes import routers as publicity_router
+    from panshi.reports.routes import router as reports_router
     from panshi.sanctions.routes import routers as sanctions_router
 
     # FastAPIOffline serves the API docs' scripts and styles from the package: no CDN, ever.
@@ -53,8 +58,13 @@ def create_app() -> FastAPI:
         quality_router,
         sanctions_router,
         evaluation_router,
+        exchange_router,
+        cases_router,
+        publicity_router,
+        notices_router,
     ):
         app.include_router(router)
+    app.include_router(reports_router)  # before the portal: /subjects/{code}/report
     app.include_router(portal_router)
     app.include_router(console_router)
     app.mount(

@@ -14,6 +14,7 @@ from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.audit.service import log_of_own_subject
 from panshi.console.pages import SUBJECT, page
+from panshi.evaluation.service import panel as evaluation_panel
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -27,11 +28,12 @@ def my_file(
 ) -> Any:
     """The signed-in subject's own file and its query log (查询记录)."""
     view = own_credit_file(session, who=who)
+    grade = evaluation_panel(session, who=who, code=view.subject.code) if view else None
     queries = log_of_own_subject(session, who=who, page=page_number)
     role_labels = {role.value: label for role, label in ROLE_LABELS.items()}
     pages = {
         "previous": f"/me?page={queries.page - 1}" if queries.page > 1 else None,
         "next": f"/me?page={queries.page + 1}" if queries.page < queries.pages else None,
     }
-    return render(request, "console/me.html", file=view, queries=queries, pages=pages, level_labels=LEVEL_LABELS,
+    return render(request, "console/me.html", file=view, grade=grade, queries=queries, pages=pages, level_labels=LEVEL_LABELS,
                   code_labels=CODE_LABELS, role_labels=role_labels)  # fmt: skip

@@ -10,12 +10,20 @@ from fastapi.responses import HTMLResponse
 from panshi.accounts.schemas import Principal, Role
 from panshi.api.deps import ReadSession
 from panshi.api.web import render
-from panshi.console import admin, auth, batches, me, subjects
+from panshi.console import admin, auth, batches, cases, me, notices, subjects
 from panshi.console.pages import CHANNEL_LABELS, CONSOLE, page, record_type_labels
 from panshi.ingest.service import own_department, quality_by_department, recent_batches
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
-for part in (auth.router, subjects.router, batches.router, admin.router, me.router):
+for part in (
+    auth.router,
+    subjects.router,
+    batches.router,
+    admin.router,
+    me.router,
+    cases.router,
+    notices.router,
+):
     router.include_router(part)
 
 RECENT_BATCHES = 20

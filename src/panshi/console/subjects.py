@@ -15,6 +15,7 @@ from panshi.api.deps import ReadSession, WriteSession
 from panshi.api.web import render
 from panshi.console.pages import CONSOLE, page
 from panshi.core.errors import NotFound
+from panshi.evaluation.service import panel as evaluation_panel
 from panshi.subjects.service import find_subject, url_code
 
 router = APIRouter(prefix="/console/subjects", include_in_schema=False, default_response_class=HTMLResponse)
@@ -68,9 +69,11 @@ def subject_file(
         view = credit_file(session, who=who, code=code, purpose=purpose, channel="web")
     except BadPurpose as exc:
         return _form(request, code=code, purpose=purpose, error=exc.message, status_code=400)
-    return render(
-        request, "console/subject.html", file=view, level_labels=LEVEL_LABELS, code_labels=CODE_LABELS
+    grade = evaluation_panel(
+        session, who=who, code=code, purpose=purpose, channel="web", logged_by_page=view.logged
     )
+    return render(request, "console/subject.html", file=view, grade=grade, level_labels=LEVEL_LABELS,
+                  code_labels=CODE_LABELS)  # fmt: skip
 
 
 def _form(request: Request, *, code: str, purpose: str, error: str | None, status_code: int = 200) -> Any:

@@ -59,4 +59,13 @@ def scheduled_tasks() -> list[ScheduledTask]:
     """Every domain's scheduled task (each domain's `tasks.py`), with its interval from the settings."""
     tasks: list[ScheduledTask] = []
     # Domains append theirs here, e.g. `from panshi.publicity.tasks import task as publicity; tasks.append(publicity())`.
+    from panshi.evaluation.tasks import task as evaluation_regrade
+
+    tasks.append(evaluation_regrade())
+    from panshi.notices.tasks import task as notice_email
+
+    tasks.append(notice_email())
+    from panshi.publicity.tasks import task as publicity_expire
+
+    tasks.append(publicity_expire())
     return tasks

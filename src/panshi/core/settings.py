@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         default="60/minute", description="Public searches per client address (a `limits` rate string)"
     )
     sign_in_rate_limit: str = Field(default="10/minute", description="Sign-in attempts per client address")
+    report_rate_limit: str = Field(
+        default="10/minute",
+        description="Public credit report PDFs and report verifications per client address (PDFs cost CPU)",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address the public reaches this platform at: report QR codes lead to its /reports/verify",
+    )
     server_threads: int = Field(
         default=16, ge=1, description="Threads per server process that run requests (their database work)"
     )
@@ -50,6 +58,36 @@ class Settings(BaseSettings):
     )
     db_pool_pre_ping: bool = Field(
         default=True, description="Test a pooled connection before each use (survives a database restart)"
+    )
+    evaluation_regrade_minutes: float = Field(
+        default=5,
+        ge=0,
+        description="How often `panshi serve` re-grades subjects whose records changed; 0: never",
+    )
+    node_key_dir: Path = Field(
+        default=Path("var/node"),
+        description="Directory of this node's private signing key (file mode 0600; never in the database)",
+    )
+    signing_algorithm: str = Field(default="ed25519", description="Signature algorithm of a new node key")
+    exchange_batch_changes: int = Field(
+        default=1000, ge=1, le=50_000, description="History rows (changes) per published exchange batch"
+    )
+    exchange_clock_skew_seconds: int = Field(
+        default=600, ge=30, description="How far a peer's signed request time may differ from ours"
+    )
+    # Objections and repair: evidence files, and notices by email.
+    evidence_dir: Path = Field(
+        default=Path("var/evidence"), description="Where evidence files are kept (outside any web root)"
+    )
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, description="Largest evidence file")
+    smtp_host: str = Field(default="", description="SMTP server for notice emails; empty: no email")
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = Field(default="", description="Sender address of notice emails")
+    notice_email_seconds: float = Field(default=60, description="How often the notice email outbox is sent")
+    publicity_job_hours: float = Field(
+        default=24, ge=0, description="How often `panshi serve` ends windows past their end; 0: never"
     )
 
 

@@ -37,7 +37,7 @@ from panshi.demo.generator import (
 )
 from panshi.demo.list_rows import LIST_HEADERS, generate_list_rows
 from panshi.ingest.service import Submitter, ingest_file
-from panshi.records.service import count_records
+from panshi.records.service import count_records, get_raw
 
 DEMO_DIR = Path("var/demo")
 SEED = 2026
@@ -153,6 +153,7 @@ def _ingest_all(files: list[tuple[str, Path, tuple[str, str]]], console: Console
 
 ACCOUNTS_FILE = DEMO_DIR / "accounts.txt"
 MARKET_DEPARTMENT = "市场监督管理局"
+DEMO_SUBJECT_PAGES = 20  # publicity pages searched for a demo subject whose penalty may be repaired
 QUERYING_DEPARTMENT = "住房和城乡建设局"
 DEMO_PURPOSE = "建设工程招标投标资格审查：核查投标企业的行政处罚和许可情况"
 
@@ -221,7 +222,7 @@ def _wanted(session: Session) -> list[DemoAccount]:
         wanted.append(
             DemoAccount("demo-gov", "", "government", "招投标资格审查员", querying.id, querying.name)
         )
-    enterprise = _enterprise_with_penalties(session)
+    enterprise = _enterprise_with_penalties(session, department_id=market.id)
     if enterprise is not None:
         code, name = enterprise
         wanted.append(
@@ -230,12 +231,28 @@ def _wanted(session: Session) -> list[DemoAccount]:
     return wanted
 
 
-def _enterprise_with_penalties(session: Session) -> tuple[str, str] | None:
-    """An enterprise (USCC 91…) with a penalty in publicity: its USCC and name."""
-    listing = publicity(session, record_type="admin_penalty")
-    return next(
-        ((i.subject_code, i.subject_name) for i in listing.items if i.subject_code.startswith("91")), None
-    )
+def _enterprise_with_penalties(session: Session, *, department_id: int) -> tuple[str, str] | None:
+    """An enterprise (USCC 91…) with a penalty of `department_id` in publicity, its USCC and name: one
+    whose minimum publicity period has passed where there is one, so that the demo subject can both
+    object (异议) and apply for repair (信用修复) to a department the demo department account works for."""
+    fallback = None
+    today = today_shanghai()
+    for page in range(1, DEMO_SUBJECT_PAGES + 1):
+        listing = publicity(session, record_type="admin_penalty", department_id=department_id, page=page)
+        for item in listing.items:
+            if not item.subject_code.startswith("91"):
+                continue
+            fallback = fallback or (item.subject_code, item.subject_name)
+            raw = get_raw(session, item.record.id)
+            if (
+                raw is not None
+                and raw.publicity_minimum_end is not None
+                and raw.publicity_minimum_end < today
+            ):
+                return item.subject_code, item.subject_name
+        if page >= listing.pages:
+            break
+    return fallback
 
 
 def _query_as(session: Session, account: DemoAccount, code: str) -> None:

@@ -21,6 +21,9 @@ def evaluate(
     as_of: str | None = typer.Option(None, "--as-of", help="评价日 YYYY-MM-DD（默认今天；续跑沿用原评价日）"),
     chunk: int = typer.Option(2000, "--chunk", min=1, max=20_000, help="每批主体数"),
     abandon: bool = typer.Option(False, "--abandon", help="放弃未完成的评价任务，重新开始"),
+    changed: bool = typer.Option(
+        False, "--changed", help="只重新评价记录有变动（或尚无评价结果）的主体，评价日为今天"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON"),
 ) -> None:
     """公共信用综合评价: grade every subject (set-based, resumable), or re-grade one with --subject."""
@@ -28,6 +31,10 @@ def evaluate(
     try:
         if subject:
             _one(subject, model=model, as_of=day, as_json=as_json)
+        elif changed:
+            if day is not None:
+                raise PanshiError("--changed 按今天重新评价，不能与 --as-of 同用", code="bad_option")
+            _changed(model=model, chunk=chunk, as_json=as_json)
         else:
             _all(model=model, as_of=day, chunk=chunk, abandon=abandon, as_json=as_json)
     except PanshiError as exc:
@@ -86,3 +93,13 @@ def _all(*, model: str | None, as_of: date | None, chunk: int, abandon: bool, as
         f"评价任务 {out.id}{'（续跑）' if out.resumed else ''}：{', '.join(out.models)} · 评价日 {out.as_of} · "
         f"{out.done} 个主体 · {out.status}"
     )
+
+
+def _changed(*, model: str | None, chunk: int, as_json: bool) -> None:
+    from panshi.evaluation.runs import regrade_changed
+
+    out = regrade_changed(model=model, chunk_size=chunk, actor=f"cli:{getpass.getuser()}")
+    if as_json:
+        typer.echo(out.model_dump_json(indent=2))
+        return
+    Console().print(f"按记录变动重新评价了 {out.done} 个主体（任务 {out.id}，评价日 {out.as_of}）")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -24,6 +24,13 @@ DATA_DIR = "data/evaluation"
 PENALTY_TYPE, LICENSE_TYPE, LIST_TYPE = "admin_penalty", "admin_license", "list_entry"
 _CODE = r"^[a-z][a-z0-9_]*$"
 _MERGED = ("indicators", "dimensions")
+_NOT_INHERITED = ("extends", "uscc_prefixes", "out_of_scope")  # a model's scope is its own
+_USCC_PREFIX = r"^[0-9A-HJ-NP-RTUWXY]{1,2}$"  # registration authority (pos. 1), and category (pos. 2)
+KIND_LABELS = {
+    "legal_entity": "法人及非法人组织",
+    "individual_business": "个体工商户",
+    "natural_person": "自然人",
+}
 
 
 class ModelFault(PanshiError):
@@ -93,6 +100,18 @@ class Grade(BaseModel):
     max: float
 
 
+UsccPrefix = Annotated[str, Field(pattern=_USCC_PREFIX)]
+
+
+class OutOfScope(BaseModel):
+    """Subjects of the model's kinds that no model of its version grades, and why (shown to users)."""
+
+    model_config = ConfigDict(extra="forbid")
+    uscc_prefixes: list[UsccPrefix] = Field(min_length=1)
+    name: str = Field(min_length=2, max_length=60)
+    reason: str = Field(min_length=4, max_length=300)
+
+
 class ModelSpec(BaseModel):
     """One evaluation model file, after `extends` is merged."""
 
@@ -105,6 +124,10 @@ class ModelSpec(BaseModel):
     subject_kinds: list[Literal["legal_entity", "individual_business", "natural_person"]] = Field(
         min_length=1
     )
+    # Only subjects whose USCC starts with one of these (e.g. "5" 民政, "12" 事业单位); none: every
+    # subject of its kinds that no model with a longer matching prefix takes and `out_of_scope` leaves.
+    uscc_prefixes: list[UsccPrefix] = []
+    out_of_scope: list[OutOfScope] = []
     public_grade: bool
     base_score: float
     score_range: tuple[float, float]
@@ -185,13 +208,83 @@ def models_of_version(version: str | None = None) -> tuple[EvaluationModel, ...]
     if version not in versions:
         raise UnknownModel(f"没有版本为 {version} 的评价模型；已有版本：{', '.join(versions)}")
     models = tuple(load_model(i) for i in available() if i.rsplit("-", 1)[1] == version)
-    seen: dict[str, str] = {}
+    _check_scopes(models)
+    return models
+
+
+def _check_scopes(models: tuple[EvaluationModel, ...]) -> None:
+    """Each subject falls to one model or one out-of-scope entry: one catch-all model per kind, and no
+    USCC prefix claimed twice for a kind (by two models, or by a model and an out-of-scope entry)."""
+    catch_all: dict[str, str] = {}
+    claimed: dict[tuple[str, str], str] = {}
     for m in models:
         for kind in m.spec.subject_kinds:
-            if kind in seen:
-                raise ModelFault(f"{m.id}.yaml 与 {seen[kind]}.yaml 都评价 {kind} 类主体")
-            seen[kind] = m.id
-    return models
+            if not m.spec.uscc_prefixes:
+                if kind in catch_all:
+                    raise ModelFault(
+                        f"{m.id}.yaml 与 {catch_all[kind]}.yaml 都评价全部 {kind} 类主体（未设 uscc_prefixes）"
+                    )
+                catch_all[kind] = m.id
+            scoped = [(p, f"{m.id}.yaml") for p in m.spec.uscc_prefixes]
+            scoped += [
+                (p, f"{m.id}.yaml out_of_scope（{o.name}）")
+                for o in m.spec.out_of_scope
+                for p in o.uscc_prefixes
+            ]
+            for prefix, where in scoped:
+                if (kind, prefix) in claimed:
+                    raise ModelFault(
+                        f"{where} 与 {claimed[(kind, prefix)]} 都认领 {kind} 类主体的代码前缀 {prefix}"
+                    )
+                claimed[(kind, prefix)] = where
+
+
+@dataclass(frozen=True)
+class ModelSet:
+    """The models of one version, and which of them grades a subject (or why none does)."""
+
+    models: tuple[EvaluationModel, ...]
+
+    @property
+    def ids(self) -> str:
+        """The model ids, sorted and comma-separated (as a run names them)."""
+        return ",".join(sorted(m.id for m in self.models))
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({k for m in self.models for k in m.spec.subject_kinds})
+
+    def model_for(self, kind: str, uscc: str | None) -> EvaluationModel | None:
+        """The model that grades a subject of `kind` with `uscc`; None when none does (see `why_not`)."""
+        return self._assign(kind, uscc)[0]
+
+    def why_not(self, kind: str, uscc: str | None) -> str | None:
+        """Why no model grades such a subject, in words for its users; None when one does."""
+        return self._assign(kind, uscc)[1]
+
+    def _assign(self, kind: str, uscc: str | None) -> tuple[EvaluationModel | None, str | None]:
+        """The longest USCC prefix that a model or an out-of-scope entry claims decides; else the kind's
+        catch-all model (load checks make the answer unique)."""
+        code = uscc or ""
+        best: tuple[int, EvaluationModel | None, str | None] = (0, None, None)
+        catch_all = None
+        for m in (m for m in self.models if kind in m.spec.subject_kinds):
+            if not m.spec.uscc_prefixes:
+                catch_all = m
+            for prefix in m.spec.uscc_prefixes:
+                if code.startswith(prefix) and len(prefix) > best[0]:
+                    best = (len(prefix), m, None)
+            for o in m.spec.out_of_scope:
+                for prefix in o.uscc_prefixes:
+                    if code.startswith(prefix) and len(prefix) > best[0]:
+                        best = (len(prefix), None, f"{o.name}不参与公共信用综合评价：{o.reason}")
+        if best[0]:
+            return best[1], best[2]
+        if catch_all is not None:
+            return catch_all, None
+        label = KIND_LABELS.get(kind, kind)
+        versions = "、".join(sorted({m.version for m in self.models}))
+        return None, f"{versions} 版评价模型不评价{label}：{label}的信用以记录和名单为准，不作综合评价"
 
 
 def resolve(selector: str | None) -> tuple[EvaluationModel, ...]:
@@ -199,6 +292,11 @@ def resolve(selector: str | None) -> tuple[EvaluationModel, ...]:
     if selector and selector in available():
         return (load_model(selector),)
     return models_of_version(selector)
+
+
+def model_set(selector: str | None = None) -> ModelSet:
+    """The models a `--model` option names (see `resolve`), with the rule of which grades whom."""
+    return ModelSet(resolve(selector))
 
 
 # --- parsing and checks --------------------------------------------------------------------------
@@ -275,7 +373,7 @@ def _merge(
 ) -> tuple[dict[str, Any], dict[tuple[str, int], list[tuple[_File, int]]]]:
     """The parent's document with the child's keys applied, and where each merged entry came from
     (the child's entry first, then the parent's)."""
-    merged = {k: v for k, v in parent.items()}
+    merged = {k: v for k, v in parent.items() if k not in _NOT_INHERITED}
     merged.update({k: v for k, v in own.raw.items() if k not in (*_MERGED, "extends")})
     origins: dict[tuple[str, int], list[tuple[_File, int]]] = {}
     for section in _MERGED:

@@ -246,6 +246,16 @@ def end_run(session: Session, *, run_id: int, owner: str, status: str, now: date
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+def add_to_total(session: Session, *, run_id: int, owner: str, count: int) -> None:
+    """A re-grading sweep learns its total turn by turn."""
+    session.execute(
+        sql_update(EvaluationRun)
+        .where(EvaluationRun.id == run_id, EvaluationRun.owner == owner)
+        .values(total=EvaluationRun.total + count)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def get_run(session: Session, run_id: int) -> EvaluationRun | None:
     return session.get(EvaluationRun, run_id, populate_existing=True)
 
@@ -305,3 +315,50 @@ def latest_of_subjects(session: Session, subject_ids: list[int]) -> dict[int, Ev
         select(Evaluation).join(newest, newest.c.id == Evaluation.id).where(newest.c.n == 1)
     )
     return {e.subject_id: e for e in rows}
+
+
+# --- subjects whose records changed since their latest result ---------------------------------------
+
+
+def changed_subjects(
+    session: Session, *, model_ids: Sequence[str], kinds: Sequence[str], after: int, limit: int
+) -> list[tuple[int, str, str | None]]:
+    """(id, kind, uscc) of current subjects after id `after`, in id order, that have no result of these
+    models yet or a record changed since their latest one: one set-based statement.
+
+    A change is any record_history row (created, updated, amended, repaired, withdrawn, publicity
+    closed: every change to a record writes one) of one of the subject's records, dated by its batch's
+    completion when it came in a batch — an ingest stamps its rows with the time it began, and commits
+    after it has ended — else by the row's own time. Reads the tables of subjects, records and ingest:
+    the query belongs to those domains' services and moves there when they offer it."""
+    from panshi.ingest.models import Batch
+    from panshi.records.models import Record, RecordHistory
+    from panshi.subjects.models import Subject
+
+    graded = (
+        select(Evaluation.subject_id, func.max(Evaluation.computed_at).label("graded_at"))
+        .where(Evaluation.model.in_(list(model_ids)))
+        .group_by(Evaluation.subject_id)
+        .subquery("graded")
+    )
+    changed_at = func.coalesce(Batch.completed_at, RecordHistory.at)
+    touched = (
+        select(literal(1))
+        .select_from(RecordHistory)
+        .join(Record, Record.id == RecordHistory.record_id)
+        .outerjoin(Batch, Batch.id == RecordHistory.batch_id)
+        .where(Record.subject_id == Subject.id, changed_at > graded.c.graded_at)
+    )
+    query = (
+        select(Subject.id, Subject.kind, Subject.uscc)
+        .outerjoin(graded, graded.c.subject_id == Subject.id)
+        .where(
+            Subject.kind.in_(list(kinds)),
+            Subject.merged_into_id.is_(None),
+            Subject.id > after,
+            or_(graded.c.graded_at.is_(None), touched.exists()),
+        )
+        .order_by(Subject.id)
+        .limit(limit)
+    )
+    return [(int(i), str(k), u) for i, k, u in session.execute(query)]

@@ -25,15 +25,21 @@ from panshi.core.db import unit_of_work
 from panshi.core.errors import PanshiError
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.evaluation import repository
-from panshi.evaluation.definition import EvaluationModel
+from panshi.evaluation.definition import ModelSet, model_set
 from panshi.evaluation.models import EvaluationRun
 from panshi.evaluation.schemas import RunOut
 from panshi.evaluation.scoring import SubjectFacts
-from panshi.evaluation.service import grade_subjects, models_by_kind, result_rows
+from panshi.evaluation.service import grade_subjects, result_rows
 from panshi.subjects import service as subjects
 
 LEASE = timedelta(minutes=10)
 CHUNK_SIZE = 2_000
+SWEEP_TURN = 50_000  # changed subjects found by one statement, then graded chunk by chunk
+SWEEP_ACTOR = "regrade:"  # the actor of a run that is a re-grading sweep (never resumed)
+
+
+def is_sweep(actor: str) -> bool:
+    return actor.startswith(SWEEP_ACTOR)
 
 
 class EvaluationBusy(PanshiError):
@@ -57,7 +63,7 @@ class Claim:
 
     run_id: int
     owner: str
-    models: dict[str, EvaluationModel]  # by subject kind
+    models: ModelSet
     as_of: date
     cursor: int
     total: int
@@ -78,7 +84,7 @@ def run(
 ) -> RunOut:
     """Grade every current subject that a model of `model` (a version or model id; default: the newest
     version) evaluates, resuming the unfinished run if there is one."""
-    models = models_by_kind(model)
+    models = model_set(model)
     with unit_of_work(engine, write=True) as session:
         held = claim(session, models=models, as_of=as_of, actor=actor, abandon=abandon)
     if on_start:
@@ -102,17 +108,19 @@ def run(
 def claim(
     session: Session,
     *,
-    models: dict[str, EvaluationModel],
+    models: ModelSet,
     as_of: date | None,
     actor: str,
     abandon: bool = False,
+    sweep: bool = False,
     now: datetime | None = None,
 ) -> Claim:
-    """Take the unfinished run (resume) or start a new one; refuse while another process holds one."""
+    """Take the unfinished run (resume) or start a new one; refuse while another process holds one.
+    A re-grading sweep (`sweep`) starts with a total of 0 and refuses to bury an interrupted batch."""
     now = now or utcnow()
     owner = secrets.token_hex(16)
-    ids = ",".join(sorted({m.id for m in models.values()}))
-    kinds = sorted(models)
+    ids = models.ids
+    kinds = models.kinds
     unfinished = repository.unfinished_run(session)
     if unfinished is not None:
         held = unfinished.status == "running" and _aware(unfinished.lease_until) > now
@@ -121,11 +129,16 @@ def claim(
                 f"评价任务 {unfinished.id}（{unfinished.models}）正在运行，已完成 {unfinished.done}/{unfinished.total}；"
                 f"请等待其结束（租约至 {_aware(unfinished.lease_until):%Y-%m-%d %H:%M:%S} UTC）"
             )
-        if abandon:
+        if abandon or is_sweep(unfinished.actor):  # a sweep is never resumed: the next finds what is left
             repository.end_run(
                 session, run_id=unfinished.id, owner=unfinished.owner, status="abandoned", now=now
             )
             session.flush()
+        elif sweep:
+            raise UnfinishedRun(
+                f"评价任务 {unfinished.id}（{unfinished.models}）未完成：先用 `panshi evaluate` 续跑"
+                "（它评价全部主体），之后再按记录变动重新评价"
+            )
         elif unfinished.models != ids or (as_of is not None and as_of != unfinished.as_of):
             raise UnfinishedRun(
                 f"评价任务 {unfinished.id}（{unfinished.models}，评价日 {unfinished.as_of}）未完成："
@@ -139,7 +152,8 @@ def claim(
             return Claim(run_id=unfinished.id, owner=owner, models=models, as_of=unfinished.as_of,
                          cursor=unfinished.cursor, total=unfinished.total, done=unfinished.done, resumed=True)  # fmt: skip
     as_of = as_of or today_shanghai()
-    total = subjects.count_current_subjects(session, kinds=kinds)
+    total = 0 if sweep else subjects.count_current_subjects(session, kinds=kinds)
+    actor = f"{SWEEP_ACTOR}{actor}" if sweep else actor
     row = EvaluationRun(models=ids, as_of=as_of, status="running", slot=1, owner=owner, lease_until=now + LEASE,
                         cursor=0, total=total, done=0, actor=actor[:200], started_at=now, updated_at=now)  # fmt: skip
     try:
@@ -150,23 +164,83 @@ def claim(
                  resumed=False)  # fmt: skip
 
 
-def _next_chunk(held: Claim, *, chunk_size: int, engine: Engine | None) -> bool:
-    """Grade the next chunk and move the cursor past it, in one transaction; False when none is left."""
+def regrade_changed(
+    *,
+    model: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    actor: str = "cli",
+    engine: Engine | None = None,
+    after_chunk: Callable[[Claim], None] | None = None,
+) -> RunOut:
+    """Re-grade, on today's date, exactly the subjects whose records changed since their latest result
+    of the current models (and those with none): set-based, in chunks, under the run lease — so never
+    interleaved with a batch run (EvaluationBusy while one holds it). Rerunnable: an interrupted sweep
+    is dropped, and the next one finds whatever is still changed."""
+    models = model_set(model)
     with unit_of_work(engine, write=True) as session:
+        held = claim(session, models=models, as_of=today_shanghai(), actor=actor, sweep=True)
+    try:
+        while turn := _changed_turn(held, engine=engine):
+            for start in range(0, len(turn), chunk_size):
+                _grade_chunk(
+                    held,
+                    turn[start : start + chunk_size],
+                    engine=engine,
+                    counted=len(turn) if start == 0 else 0,
+                )
+                if after_chunk:
+                    after_chunk(held)
+        with unit_of_work(engine, write=True) as session:
+            repository.end_run(session, run_id=held.run_id, owner=held.owner, status="finished", now=utcnow())
+    except BaseException:
+        with unit_of_work(engine, write=True) as session:
+            repository.end_run(
+                session, run_id=held.run_id, owner=held.owner, status="abandoned", now=utcnow()
+            )
+        raise
+    with unit_of_work(engine) as session:
+        return _run_out(session, held.run_id, resumed=False)
+
+
+def _changed_turn(held: Claim, *, engine: Engine | None) -> list[tuple[int, str, str | None]]:
+    """The next changed subjects after the sweep's cursor (at most SWEEP_TURN)."""
+    with unit_of_work(engine) as session:
+        return repository.changed_subjects(
+            session, model_ids=[m.id for m in held.models.models], kinds=held.models.kinds,
+            after=held.cursor, limit=SWEEP_TURN,
+        )  # fmt: skip
+
+
+def _next_chunk(held: Claim, *, chunk_size: int, engine: Engine | None) -> bool:
+    """Grade the next chunk of the population and move the cursor past it; False when none is left."""
+    with unit_of_work(engine) as session:
         chunk = subjects.current_subjects_after(
-            session, kinds=sorted(held.models), after=held.cursor, limit=chunk_size
+            session, kinds=held.models.kinds, after=held.cursor, limit=chunk_size
         )
-        if not chunk:
-            return False
+    if not chunk:
+        return False
+    _grade_chunk(held, chunk, engine=engine)
+    return True
+
+
+def _grade_chunk(
+    held: Claim, chunk: list[tuple[int, str, str | None]], *, engine: Engine | None, counted: int = 0
+) -> None:
+    """Grade these subjects and move the run's cursor past them, in one transaction, if this process
+    still holds the run (`counted`: subjects to add to a sweep's total)."""
+    with unit_of_work(engine, write=True) as session:
         facts = [SubjectFacts(subject_id=i, kind=k, uscc=u) for i, k, u in chunk]
+        started = utcnow()
         graded = grade_subjects(session, models=held.models, subjects=facts, as_of=held.as_of)
-        repository.insert_evaluations(session, result_rows(graded, run_id=held.run_id, as_of=held.as_of))
+        rows = result_rows(graded, run_id=held.run_id, as_of=held.as_of, computed_at=started)
+        repository.insert_evaluations(session, rows)
         now = utcnow()
         if not repository.advance(session, run_id=held.run_id, owner=held.owner, cursor=chunk[-1][0],
                                   done=len(chunk), lease_until=now + LEASE, now=now):  # fmt: skip
             raise LeaseLost(f"评价任务 {held.run_id} 已被另一进程接手；本进程停止，未写入本批结果")
-    held.cursor, held.done = chunk[-1][0], held.done + len(chunk)
-    return True
+        if counted:
+            repository.add_to_total(session, run_id=held.run_id, owner=held.owner, count=counted)
+    held.cursor, held.done, held.total = chunk[-1][0], held.done + len(chunk), held.total + counted
 
 
 def _run_out(session: Session, run_id: int, *, resumed: bool) -> RunOut:

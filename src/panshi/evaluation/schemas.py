@@ -88,3 +88,12 @@ class GradeOut(BaseModel):
     model: str
     as_of: date
     computed_at: datetime
+
+
+class GradePanel(BaseModel):
+    """What a page shows of a subject's evaluation: the view the caller may see, or why there is none."""
+
+    view: EvaluationView | None
+    note: str | None = Field(
+        default=None, description="Why no grade is shown (not yet graded, out of scope, not public)"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,13 +16,14 @@ from panshi.audit.service import log_query
 from panshi.core.errors import NotAuthorised, PanshiError
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.evaluation import repository
-from panshi.evaluation.definition import EvaluationModel, resolve
+from panshi.evaluation.definition import EvaluationModel, ModelSet, model_set, resolve
 from panshi.evaluation.models import Evaluation
 from panshi.evaluation.schemas import (
     DimensionOut,
     EvaluationOut,
     EvaluationView,
     GradeOut,
+    GradePanel,
     GradePoint,
 )
 from panshi.evaluation.scoring import Scored, SubjectFacts, score
@@ -38,8 +39,14 @@ class NotEvaluated(PanshiError):
 
 
 def models_by_kind(selector: str | None = None) -> dict[str, EvaluationModel]:
-    """The model that grades each kind of subject, of the version (or model id) `selector` names."""
-    return {kind: m for m in resolve(selector) for kind in m.spec.subject_kinds}
+    """The catch-all model of each kind of subject, of the version (or model id) `selector` names
+    (a kind's subjects may fall to a model of a USCC prefix instead: see `ModelSet.model_for`)."""
+    return {kind: m for m in resolve(selector) for kind in m.spec.subject_kinds if not m.spec.uscc_prefixes}
+
+
+def out_of_scope_reason(kind: str, uscc: str | None, *, selector: str | None = None) -> str | None:
+    """Why no model grades such a subject (机关, 自然人...), in words for its users; None when one does."""
+    return model_set(selector).why_not(kind, uscc)
 
 
 def list_window(on: date) -> records.Window:
@@ -54,18 +61,19 @@ def list_window(on: date) -> records.Window:
 
 
 def grade_subjects(
-    session: Session, *, models: dict[str, EvaluationModel], subjects: Sequence[SubjectFacts], as_of: date
+    session: Session, *, models: ModelSet, subjects: Sequence[SubjectFacts], as_of: date
 ) -> list[tuple[EvaluationModel, Scored]]:
-    """Score a set of subjects on `as_of`: one statement per model over all their records. The batch run
-    and the single-subject path both come here — there is no other scoring."""
+    """Score a set of subjects on `as_of`: one statement per model over all their records. The batch run,
+    the re-grading sweep and the single-subject path all come here — there is no other scoring.
+    Subjects that no model grades (out of scope) are left out."""
     window = list_window(as_of)
-    by_model: dict[str, list[SubjectFacts]] = defaultdict(list)
+    by_model: dict[str, tuple[EvaluationModel, list[SubjectFacts]]] = {}
     for s in subjects:
-        if s.kind in models:
-            by_model[models[s.kind].id].append(s)
+        chosen = models.model_for(s.kind, s.uscc)
+        if chosen is not None:
+            by_model.setdefault(chosen.id, (chosen, []))[1].append(s)
     out = []
-    for group in by_model.values():
-        model = models[group[0].kind]
+    for model, group in by_model.values():
         points: dict[int, list[tuple[str, int, date, float]]] = defaultdict(list)
         for subject_id, indicator, record_id, decided, value in repository.record_points(
             session, model=model, subject_ids=[s.subject_id for s in group], as_of=as_of, list_window=window
@@ -76,10 +84,15 @@ def grade_subjects(
 
 
 def result_rows(
-    graded: list[tuple[EvaluationModel, Scored]], *, run_id: int | None, as_of: date
+    graded: list[tuple[EvaluationModel, Scored]],
+    *,
+    run_id: int | None,
+    as_of: date,
+    computed_at: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Rows of the evaluations table for graded subjects."""
-    now = utcnow()
+    """Rows of the evaluations table for graded subjects. `computed_at` should be taken before the
+    records were read: a change stamped later is then one the result has not seen (re-grading)."""
+    now = computed_at or utcnow()
     return [
         {"subject_id": s.subject_id, "run_id": run_id, "model": m.id, "model_version": m.version,
          "as_of": as_of, "score": s.score, "grade": s.grade, "computed_at": now, "explanation": s.explanation}
@@ -92,16 +105,15 @@ def evaluate_subject(
 ) -> EvaluationOut:
     """Re-grade one subject now (or on `as_of`) and keep the result in its history."""
     subject = subjects.find_subject(session, code)
-    models = models_by_kind(model)
-    if subject.kind not in models:
-        raise PanshiError(
-            f"没有评价{subject.kind}类主体的模型（已有：{'、'.join(m.id for m in set(models.values()))}）",
-            code="no_model_for_subject",
-        )
+    models = model_set(model)
+    why_not = models.why_not(subject.kind, subject.uscc)
+    if why_not is not None:
+        raise PanshiError(why_not, code="no_model_for_subject")
     as_of = as_of or today_shanghai()
     facts = SubjectFacts(subject_id=subject.id, kind=subject.kind, uscc=subject.uscc)
+    started = utcnow()
     graded = grade_subjects(session, models=models, subjects=[facts], as_of=as_of)
-    repository.insert_evaluations(session, result_rows(graded, run_id=None, as_of=as_of))
+    repository.insert_evaluations(session, result_rows(graded, run_id=None, as_of=as_of, computed_at=started))
     session.flush()
     latest = repository.latest_of_subject(session, subject.id)
     assert latest is not None
@@ -117,7 +129,13 @@ def latest_evaluation(session: Session, subject_id: int) -> Evaluation | None:
 
 
 def view(
-    session: Session, *, who: Principal, code: str, purpose: str | None = None, channel: str = "api"
+    session: Session,
+    *,
+    who: Principal,
+    code: str,
+    purpose: str | None = None,
+    channel: str = "api",
+    logged_by_page: bool = False,
 ) -> EvaluationView:
     """A subject's latest evaluation: in full (score, each indicator's contribution and the records
     behind it) to the subject itself and to operators, departments and government users who state a
@@ -135,7 +153,7 @@ def view(
             GradePoint(as_of=e.as_of, computed_at=e.computed_at, model=e.model, score=e.score, grade=e.grade)
             for e in repository.history_of_subject(session, subject.id, limit=HISTORY_SIZE)
         ]
-        if not own:
+        if not own and not logged_by_page:  # a page that logged its read of the file: one query, one entry
             record_ids = [r.id for d in out.dimensions or [] for i in d.indicators for r in i.records]
             log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
                       view="evaluation", returned={"evaluation": latest.id, "records": record_ids})  # fmt: skip
@@ -145,6 +163,31 @@ def view(
         raise NotAuthorised(f"该主体的评价等级不向社会公开（模型 {latest.model}）{hint}")
     public = out.model_copy(update={"score": None, "base_score": None, "dimensions": None, "run_id": None})
     return EvaluationView(view="public", evaluation=public, history=None, more_with_purpose=staff)
+
+
+def panel(
+    session: Session,
+    *,
+    who: Principal,
+    code: str,
+    purpose: str | None = None,
+    channel: str = "web",
+    logged_by_page: bool = False,
+) -> GradePanel:
+    """A subject's evaluation for a page, by the rules of `view`: the full result, the public grade, or
+    the reason none is shown (not graded yet, out of scope, not public). `logged_by_page`: the page's
+    read of the credit file was logged already, and this is part of that one query."""
+    try:
+        found = view(
+            session, who=who, code=code, purpose=purpose, channel=channel, logged_by_page=logged_by_page
+        )
+        return GradePanel(view=found)
+    except NotEvaluated:
+        subject = find_subject_for(session, who=who, code=code)
+        reason = out_of_scope_reason(subject.kind, subject.uscc)
+        return GradePanel(view=None, note=reason or "该主体尚无公共信用综合评价结果")
+    except NotAuthorised:
+        return GradePanel(view=None, note="该主体的信用等级不向社会公开")
 
 
 def _public_grade(model_id: str) -> bool:

@@ -45,8 +45,8 @@ CODE_COLUMNS = ["row", "code_type", "code"]
 # A new record's columns that need no database; with id, subject_id and department_id, all of them.
 RECORD_STATIC = [
     "record_type", "natural_key", "batch_id", "version", "status", "decision_date", "publicity_start",
-    "publicity_end", "content_hash", "catalog_version", "data", "submitted", "source_row", "received_at",
-    "created_at",
+    "publicity_end", "publicity_minimum_end", "publicity_rule", "content_hash", "catalog_version", "data",
+    "submitted", "source_row", "received_at", "created_at",
 ]  # fmt: skip
 RECORD_COLUMNS = ["id", "subject_id", "department_id", *RECORD_STATIC]
 HISTORY_COLUMNS = ["record_id", "version", "event", "batch_id", "content_hash", "actor", "at"]
@@ -397,12 +397,22 @@ def update_records(
         actor=actor,
         now=now,
     )
+    # A record that has left public view (expired, repaired, withdrawn) keeps its window: a new
+    # version from the department does not publish it again.
     _exec(
         session,
         f"""
         UPDATE records SET version = records.version + 1, subject_id = u.subject_id, department_id = u.department_id,
-               batch_id = u.batch_id, decision_date = u.decision_date, publicity_start = u.publicity_start,
-               publicity_end = u.publicity_end, content_hash = u.content_hash, catalog_version = u.catalog_version,
+               batch_id = u.batch_id, decision_date = u.decision_date,
+               publicity_start = CASE WHEN records.publicity_closed_on IS NULL THEN u.publicity_start
+                                      ELSE records.publicity_start END,
+               publicity_end = CASE WHEN records.publicity_closed_on IS NULL THEN u.publicity_end
+                                    ELSE records.publicity_end END,
+               publicity_minimum_end = CASE WHEN records.publicity_closed_on IS NULL THEN u.publicity_minimum_end
+                                            ELSE records.publicity_minimum_end END,
+               publicity_rule = CASE WHEN records.publicity_closed_on IS NULL THEN u.publicity_rule
+                                     ELSE records.publicity_rule END,
+               content_hash = u.content_hash, catalog_version = u.catalog_version,
                data = u.data, submitted = u.submitted, source_row = u.source_row, received_at = u.received_at
         FROM {stg.updates} u WHERE records.id = u.id""",
     )

@@ -62,9 +62,9 @@ def record_columns(staged: pl.DataFrame, batch: BatchInfo) -> pl.DataFrame:
     return staged.select(
         pl.lit(batch.record_type).alias("record_type"), "natural_key", pl.lit(batch.batch_id).alias("batch_id"),
         pl.lit(1).alias("version"), pl.lit("active").alias("status"), "decision_date", "publicity_start",
-        "publicity_end", "content_hash", pl.lit(batch.catalog_version).alias("catalog_version"), "data",
-        "submitted", pl.col("row").alias("source_row"), pl.lit(batch.at).alias("received_at"),
-        pl.lit(batch.at).alias("created_at"),
+        "publicity_end", "publicity_minimum_end", "publicity_rule", "content_hash",
+        pl.lit(batch.catalog_version).alias("catalog_version"), "data", "submitted", pl.col("row").alias("source_row"),
+        pl.lit(batch.at).alias("received_at"), pl.lit(batch.at).alias("created_at"),
     )  # fmt: skip
 
 

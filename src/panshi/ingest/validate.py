@@ -26,6 +26,8 @@ from panshi.catalog.schemas import (
 from panshi.core.security import person_key
 from panshi.identifiers import vectorised as idv
 from panshi.ingest.headers import ColumnMap
+from panshi.publicity import windows
+from panshi.publicity.rules import rule_set
 
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -42,7 +44,7 @@ ISSUE_COLUMNS = {
 STAGING_COLUMNS = [
     "row", "natural_key", "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number",
     "subject_region", "department_name", "department_uscc", "decision_date", "publicity_start", "publicity_end",
-    "content_hash", "data",
+    "publicity_minimum_end", "publicity_rule", "content_hash", "data",
     "submitted",
 ]  # fmt: skip
 
@@ -467,6 +469,12 @@ def _stage(
         *provisional,
     )
     frame = frame.with_columns(subject_key.alias("__subject_key"))
+    # The publicity window from the rules (publicity.windows; DESIGN §3.4), dates as staged text.
+    window = windows.compute(frame, record_type, rule_set()).select(
+        pl.col(n).dt.to_string("%Y-%m-%d").alias(f"__{n}") if d == pl.Date else pl.col(n).alias(f"__{n}")
+        for n, d in windows.WINDOW_SCHEMA.items()
+    )
+    frame = frame.hstack(window.get_columns())
     natural_key = pl.concat_str(
         [pl.col(k) if k != "$subject" else pl.col("__subject_key") for k in record_type.natural_key],
         separator="|",
@@ -493,16 +501,7 @@ def _stage(
         pl.col(record_type.department.name).alias("department_name"),
         pl.col(record_type.department.uscc).alias("department_uscc"),
         pl.col(record_type.decision_date).dt.to_string("%Y-%m-%d").alias("decision_date"),
-        # Public from the decision date; never for a person who was a minor then (DESIGN §3.3).
-        pl.when(_minor_on_decision(record_type, resident & is_person))
-        .then(None)
-        .otherwise(pl.col(record_type.decision_date).dt.to_string("%Y-%m-%d"))
-        .alias("publicity_start"),
-        (
-            pl.col(record_type.publicity_end).dt.to_string("%Y-%m-%d")
-            if record_type.publicity_end
-            else pl.lit(None, pl.String)
-        ).alias("publicity_end"),
+        *[pl.col(f"__{n}").alias(n) for n in windows.WINDOW_SCHEMA],
         _content_hashes(frame.get_column("__data")),
         pl.col("__data").alias("data"),
         pl.col("submitted"),
@@ -533,21 +532,6 @@ def _person_keys(identities: pl.Series, secret: bytes) -> pl.Series:
     """`person_key` of each identity, computed once per distinct identity."""
     keys = {identity: person_key(secret, identity) for identity in identities.drop_nulls().unique().to_list()}
     return identities.replace_strict(keys, default=None, return_dtype=pl.String)
-
-
-ADULT_AGE = 18
-
-
-def _minor_on_decision(record_type: RecordType, is_resident_person: pl.Expr) -> pl.Expr:
-    """Whether the row's natural person had not turned 18 on the decision date (18-digit IDs carry
-    the birth date; 15-digit ones were issued before 2000, to people who are adults today)."""
-    id_number = record_type.subject.id_number
-    if not id_number:
-        return pl.lit(False)
-    birth = pl.col(id_number).str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    adult_from = birth.dt.offset_by(f"{ADULT_AGE}y")
-    minor = (pl.col(id_number).str.len_chars() == 18) & (adult_from > pl.col(record_type.decision_date))
-    return (is_resident_person & minor).fill_null(False)
 
 
 def _content_hashes(data: pl.Series) -> pl.Series:

@@ -25,6 +25,7 @@ from panshi.api.deps import MAX_ID, IdPath, ReadSession, caller
 from panshi.api.web import render
 from panshi.catalog.service import load_catalog
 from panshi.core.errors import PanshiError
+from panshi.evaluation.service import panel as evaluation_panel
 from panshi.identifiers import region_name
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -232,10 +233,12 @@ def subject(request: Request, code: str, who: Who, session: ReadSession) -> Any:
         session, who=who, code=code, channel="web",
         pages=access.RecordPages(size=SECTION_PAGE_SIZE, by_type=pages),
     )  # fmt: skip
+    grade = evaluation_panel(session, who=who, code=file.subject.code, channel="web")
     headers = _private(who)
     if file.subject.kind == "natural_person":
         headers["X-Robots-Tag"] = "noindex"  # reachable by link only; search engines should not index it
-    return _page(request, "portal/subject.html", headers=headers, file=file, sections=_sections(file, pages))
+    return _page(request, "portal/subject.html", headers=headers, file=file, grade=grade,
+                 sections=_sections(file, pages))  # fmt: skip
 
 
 @router.get("/records/{record_id}")

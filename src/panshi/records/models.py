@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Index, String, UniqueConstraint
+from sqlalchemy import Date, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from panshi.core.db import Base
 from panshi.core.types import BigId, JSONDoc, JSONText, UTCDateTime
+
+_OPEN_END = text("publicity_closed_on IS NULL AND publicity_end IS NOT NULL")
 
 
 class Record(Base):
@@ -27,12 +29,22 @@ class Record(Base):
     subject_id: Mapped[int] = mapped_column(BigId)
     department_id: Mapped[int] = mapped_column(BigId)
     batch_id: Mapped[str] = mapped_column(String(32))  # the batch that wrote this version
+    # The node whose source department the record comes from (its home, DESIGN §3.8): changes happen
+    # there and flow up. None: this node (every ingested record); set for records received by exchange.
+    home_region: Mapped[str | None] = mapped_column(String(6))
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(32), default="active")
     decision_date: Mapped[date | None] = mapped_column(Date)
     # Public view (社会公开) from publicity_start to publicity_end, both inclusive; no end: still public.
     publicity_start: Mapped[date | None] = mapped_column(Date)
     publicity_end: Mapped[date | None] = mapped_column(Date)
+    # The rule version that computed the window (e.g. national-2023.1), and the last day of its
+    # minimum period (a repair may be applied for from the next day).
+    publicity_rule: Mapped[str | None] = mapped_column(String(40))
+    publicity_minimum_end: Mapped[date | None] = mapped_column(Date)
+    # Set when the record left public view: expired | repaired | withdrawn.
+    publicity_closed_on: Mapped[date | None] = mapped_column(Date)
+    publicity_closed_reason: Mapped[str | None] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
     catalog_version: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # normalised values, by field name
@@ -46,6 +58,13 @@ class Record(Base):
         Index("ix_records_subject_id", "subject_id"),
         Index("ix_records_department_decision", "department_id", "decision_date"),
         Index("ix_records_decision_date", "decision_date"),
+        # The publicity job's look-up: open windows by their end (migration 0006).
+        Index(
+            "ix_records_publicity_open_end",
+            "publicity_end",
+            postgresql_where=_OPEN_END,
+            sqlite_where=_OPEN_END,
+        ),
     )
 
 

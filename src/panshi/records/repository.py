@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.types import Date, String
 
+from panshi.core.db import is_postgres
 from panshi.records.models import Record, RecordHistory
 
 
@@ -309,3 +329,481 @@ def amend(
     record.status = status
     session.flush()
     return record
+
+
+# --- leaving public view (publicity ends: expired, repaired, withdrawn) ---------------------------
+
+
+def end_publicity(
+    session: Session, record: Record, *, on: date, reason: str, actor: str, note: str, at: datetime
+) -> None:
+    """`record` leaves public view from `on`: its window ends the day before (or earlier, if it did),
+    the closing is marked, and a history event (same version) keeps the previous end."""
+    previous_end = record.publicity_end
+    last_public_day = on - timedelta(days=1)
+    was = previous_end.isoformat() if previous_end else "无"
+    session.add(
+        RecordHistory(
+            record_id=record.id, version=record.version, event=reason, batch_id=None,
+            content_hash=record.content_hash, previous_data=None, previous_submitted=None,
+            previous_batch_id=None, actor=actor, at=at, reason=f"{note}（原公示截止日期：{was}）"[:500],
+        )
+    )  # fmt: skip
+    if previous_end is None or previous_end > last_public_day:
+        record.publicity_end = last_public_day
+    record.publicity_closed_on = on
+    record.publicity_closed_reason = reason
+    session.flush()
+
+
+def set_status(
+    session: Session, record: Record, *, status: str, event: str, actor: str, reason: str, at: datetime
+) -> Record:
+    """A new version of `record` with only its status changed (e.g. withdrawn after an objection);
+    the history row `event` keeps the data as it was."""
+    session.add(
+        RecordHistory(
+            record_id=record.id, version=record.version + 1, event=event, batch_id=None,
+            content_hash=record.content_hash, previous_data=record.data, previous_submitted=None,
+            previous_batch_id=record.batch_id, actor=actor, at=at, reason=reason,
+        )
+    )  # fmt: skip
+    record.version += 1
+    record.status = status
+    session.flush()
+    return record
+
+
+# --- exchange between nodes: the change feed out, replicated changes in (exchange domain) ----------
+
+# A record's columns that travel between nodes; the rest (id, subject, department) are each node's own.
+NODE_LOCAL_COLUMNS = ("id", "subject_id", "department_id")
+REPLICATED_COLUMNS = tuple(c.name for c in Record.__table__.columns if c.name not in NODE_LOCAL_COLUMNS)
+REPLICA_OWNER_COLUMNS = (
+    "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number", "subject_region",
+    "department_name", "department_uscc",
+)  # fmt: skip
+REPLICA_EVENT_COLUMNS = (
+    "ord", "record_type", "natural_key", "version", "event", "batch_id", "content_hash", "actor", "at",
+    "reason", "keeps_previous",
+)  # fmt: skip
+
+
+def history_horizon(session: Session, *, lock_timeout_ms: int) -> int:
+    """The newest history row below which no row can still appear. On PostgreSQL a writer may commit
+    a smaller id after a larger one: SHARE mode waits for every writer in progress (and holds new ones
+    until this transaction ends), so every row up to the answer is committed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
+        session.execute(text("LOCK TABLE record_history IN SHARE MODE"))
+    return int(session.scalar(select(func.coalesce(func.max(RecordHistory.id), 0))) or 0)
+
+
+def changes_after(
+    session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
+) -> list[tuple[RecordHistory, Record]]:
+    """History rows after `after` (up to `upto`) of records homed in the area `area_prefix`, each with
+    its record as it is now, in history order."""
+    home = func.coalesce(Record.home_region, own_region)
+    query = (
+        select(RecordHistory, Record)
+        .join(Record, Record.id == RecordHistory.record_id)
+        .where(
+            RecordHistory.id > after, RecordHistory.id <= upto, home.startswith(area_prefix, autoescape=True)
+        )
+        .order_by(RecordHistory.id)
+        .limit(limit)
+    )
+    return [(h, r) for h, r in session.execute(query)]
+
+
+class ReplicaConflict(Exception):
+    """Replicated records whose stored twin has another home: (type, natural key, stored home)."""
+
+    def __init__(self, conflicts: list[tuple[str, str, str]]) -> None:
+        super().__init__(conflicts)
+        self.conflicts = conflicts
+
+
+def _replica_tables() -> tuple[Any, Any]:
+    from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table
+
+    meta = MetaData()
+    records = Table(
+        "xchg_records", meta,
+        *[Column(c.name, c.type) for c in Record.__table__.columns if c.name in REPLICATED_COLUMNS],
+        *[Column(name, String(200)) for name in REPLICA_OWNER_COLUMNS], Column("is_new", Boolean),
+        prefixes=["TEMPORARY"],
+    )  # fmt: skip
+    history = RecordHistory.__table__.columns
+    events = Table(
+        "xchg_events", meta, Column("ord", Integer),
+        *[Column(name, history[name].type) for name in REPLICA_EVENT_COLUMNS if name in history],
+        Column("record_type", String(64)), Column("natural_key", String(400)), Column("keeps_previous", Boolean),
+        prefixes=["TEMPORARY"],
+    )  # fmt: skip
+    return records, events
+
+
+def home_conflicts(session: Session, staged: Any, *, own_region: str) -> list[tuple[str, str, str]]:
+    """Staged records whose stored twin has another home (type, natural key, stored home)."""
+    home = func.coalesce(Record.home_region, own_region)
+    query = (
+        select(Record.record_type, Record.natural_key, home)
+        .join(
+            staged,
+            and_(staged.c.record_type == Record.record_type, staged.c.natural_key == Record.natural_key),
+        )
+        .where(home != staged.c.home_region)
+        .limit(5)
+    )
+    return [(t, k, h) for t, k, h in session.execute(query)]
+
+
+def apply_replicated(
+    session: Session,
+    *,
+    records: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    batches: Sequence[dict[str, Any]],
+    own_region: str,
+    now: datetime,
+    seed: str,
+) -> dict[str, int]:
+    """Replicated record states and their history events, set-based: owners (departments, subjects,
+    batches) found or registered, stored records of the same key replaced unless newer, new ones
+    inserted, each event a history row. Raises ReplicaConflict when a stored record has another home.
+    Counts: new, updated, stale, events."""
+    staged, staged_events = _replica_tables()
+    conn = session.connection()
+    staged.create(conn)
+    staged_events.create(conn)
+    try:
+        session.execute(staged.insert(), [{**r, "is_new": False} for r in records])
+        if events:
+            session.execute(staged_events.insert(), list(events))
+        conflicts = home_conflicts(session, staged, own_region=own_region)
+        if conflicts:
+            raise ReplicaConflict(conflicts)
+        return _merge_replicated(session, staged, staged_events, batches=batches, now=now, seed=seed)
+    finally:
+        staged_events.drop(conn)
+        staged.drop(conn)
+
+
+def _merge_replicated(
+    session: Session,
+    staged: Any,
+    staged_events: Any,
+    *,
+    batches: Sequence[dict[str, Any]],
+    now: datetime,
+    seed: str,
+) -> dict[str, int]:
+    x, e = staged.name, staged_events.name
+    pg = session.get_bind().dialect.name == "postgresql"
+    same_key = "r.record_type = x.record_type AND r.natural_key = x.natural_key"
+    staged_key = f"r.record_type = {x}.record_type AND r.natural_key = {x}.natural_key"
+    session.execute(text(f"UPDATE {x} SET is_new = NOT EXISTS (SELECT 1 FROM records r WHERE {staged_key})"))
+    session.execute(
+        text(f"""
+        INSERT INTO departments (name, uscc, region_code, created_at)
+        SELECT name, uscc, SUBSTR(uscc, 3, 6), :now
+        FROM (SELECT department_uscc AS uscc, MIN(department_name) AS name FROM {x} GROUP BY department_uscc) s
+        WHERE NOT EXISTS (SELECT 1 FROM departments d WHERE d.uscc = s.uscc)
+        ON CONFLICT (uscc) DO NOTHING"""),
+        {"now": now},
+    )
+    public_id = "md5(:seed || subject_key)" if pg else "lower(hex(randomblob(16)))"
+    session.execute(
+        text(f"""
+        INSERT INTO subjects (subject_key, public_id, kind, name, uscc, id_number, region_code, created_at, updated_at)
+        SELECT subject_key, {public_id}, kind, name, uscc, id_number, region_code, :now, :now
+        FROM (SELECT subject_key, MIN(subject_kind) AS kind, MIN(subject_name) AS name, MIN(subject_uscc) AS uscc,
+                     MIN(subject_id_number) AS id_number, MIN(subject_region) AS region_code
+              FROM {x} GROUP BY subject_key) s
+        WHERE NOT EXISTS (SELECT 1 FROM subjects o WHERE o.subject_key = s.subject_key)
+        ON CONFLICT DO NOTHING"""),
+        {"now": now, "seed": seed},
+    )
+    _register_batches(session, batches)
+    counts = session.execute(
+        text(f"""
+        SELECT SUM(CASE WHEN x.is_new THEN 1 ELSE 0 END),
+               SUM(CASE WHEN NOT x.is_new AND r.version <= x.version THEN 1 ELSE 0 END),
+               SUM(CASE WHEN NOT x.is_new AND r.version > x.version THEN 1 ELSE 0 END)
+        FROM {x} x LEFT JOIN records r ON {same_key}""")
+    ).one()
+    new, updated, stale = (int(v or 0) for v in counts)
+    history_insert = """
+        INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
+                                    previous_submitted, previous_batch_id, actor, at, reason)"""
+    # Stored records first: their history rows keep the data they replace, then they take the new state.
+    events_of_stored = _changed(
+        session.execute(
+            text(f"""{history_insert}
+        SELECT r.id, e.version, e.event, e.batch_id, e.content_hash,
+               CASE WHEN e.keeps_previous THEN r.data END, CASE WHEN e.keeps_previous THEN r.submitted END,
+               CASE WHEN e.keeps_previous THEN r.batch_id END, e.actor, e.at, e.reason
+        FROM {e} e JOIN {x} x ON x.record_type = e.record_type AND x.natural_key = e.natural_key
+        JOIN records r ON {same_key}
+        WHERE NOT x.is_new AND r.version <= x.version ORDER BY e.ord""")
+        )
+    )
+    owner = f"""FROM {x} x JOIN subjects s ON s.subject_key = x.subject_key
+                JOIN departments d ON d.uscc = x.department_uscc"""
+    assignments = ", ".join(f"{c} = x.{c}" for c in REPLICATED_COLUMNS)
+    replaced = _changed(
+        session.execute(
+            text(f"""
+        UPDATE records SET {assignments}, subject_id = COALESCE(s.merged_into_id, s.id), department_id = d.id
+        {owner}
+        WHERE records.record_type = x.record_type AND records.natural_key = x.natural_key
+          AND NOT x.is_new AND records.version <= x.version""")
+        )
+    )
+    columns = ", ".join(REPLICATED_COLUMNS)
+    inserted = _changed(
+        session.execute(
+            text(f"""
+        INSERT INTO records (subject_id, department_id, {columns})
+        SELECT COALESCE(s.merged_into_id, s.id), d.id, {", ".join("x." + c for c in REPLICATED_COLUMNS)}
+        {owner} WHERE x.is_new""")
+        )
+    )
+    if (replaced, inserted) != (updated, new):  # an owner not found: never store part of a batch
+        raise RuntimeError(
+            f"replicated records without subject or department ({replaced}/{updated}, {inserted}/{new})"
+        )
+    events_of_new = _changed(
+        session.execute(
+            text(f"""{history_insert}
+        SELECT r.id, e.version, e.event, e.batch_id, e.content_hash, NULL, NULL, NULL, e.actor, e.at, e.reason
+        FROM {e} e JOIN {x} x ON x.record_type = e.record_type AND x.natural_key = e.natural_key
+        JOIN records r ON {same_key}
+        WHERE x.is_new ORDER BY e.ord""")
+        )
+    )
+    session.flush()
+    return {"new": new, "updated": updated, "stale": stale, "events": int(events_of_stored + events_of_new)}
+
+
+def _register_batches(session: Session, batches: Sequence[dict[str, Any]]) -> None:
+    """The source batches of replicated records, so that their provenance reads as at home (the
+    submitted values are kept by column of their batch)."""
+    from sqlalchemy import JSON, column, table
+
+    if not batches:
+        return
+    ids = [b["id"] for b in batches]
+    known = set(
+        session.scalars(
+            text("SELECT id FROM batches WHERE id IN :ids").bindparams(_expanding("ids")), {"ids": ids}
+        )
+    )
+    missing = [b for b in batches if b["id"] not in known]
+    if not missing:
+        return
+    departments: dict[str, int] = dict(
+        session.execute(
+            text("SELECT uscc, id FROM departments WHERE uscc IN :u").bindparams(_expanding("u")),
+            {"u": sorted({b["department_uscc"] for b in missing})},
+        ).all()
+    )
+    target = table(
+        "batches", column("id"), column("record_type"), column("department_id"), column("channel"),
+        column("filename"), column("file_sha256"), column("file_format"), column("encoding"),
+        column("catalog_version"), column("headers", JSON), column("header_fields", JSON), column("received"),
+        column("accepted"), column("updated"), column("unchanged"), column("rejected"), column("warnings"),
+        column("received_at"), column("completed_at"),
+    )  # fmt: skip
+    rows = [
+        {
+            "id": b["id"], "record_type": b["record_type"], "department_id": departments.get(b["department_uscc"]),
+            "channel": "exchange", "filename": b["filename"][:500], "file_sha256": "", "file_format": "exchange",
+            "encoding": None, "catalog_version": b["catalog_version"], "headers": b["headers"],
+            "header_fields": b["header_fields"], "received": 0, "accepted": 0, "updated": 0, "unchanged": 0,
+            "rejected": 0, "warnings": 0, "received_at": b["received_at"], "completed_at": b["received_at"],
+        }
+        for b in missing
+    ]  # fmt: skip
+    session.execute(target.insert(), rows)
+
+
+def _changed(result: Any) -> int:
+    """The rows a statement changed."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _expanding(name: str) -> Any:
+    from sqlalchemy import bindparam
+
+    return bindparam(name, expanding=True)
+
+
+def _day_after(session: Session, day: Any) -> Any:
+    """`day` + 1 in SQL (PostgreSQL adds days to a date; SQLite's date() shifts its text)."""
+    return day + 1 if is_postgres(session) else type_coerce(func.date(day, "+1 day"), Date)
+
+
+def end_expired(session: Session, *, on: date, actor: str, at: datetime, limit: int) -> int:
+    """Up to `limit` records whose window ended before `on` and that are not closed yet: closed as
+    expired from the day after their end, each with a `publicity_ended` history event. How many.
+
+    The UPDATE re-checks that a record is still open (a concurrent run waits on its row lock, then
+    skips it), and the events are written for the rows it changed only."""
+    expired = and_(Record.publicity_end < on, Record.publicity_closed_on.is_(None))
+    ids = list(session.scalars(select(Record.id).where(expired).limit(limit)))
+    if not ids:
+        return 0
+    closed = list(
+        session.scalars(
+            update(Record)
+            .where(Record.id.in_(ids), expired)
+            .values(
+                publicity_closed_on=_day_after(session, Record.publicity_end),
+                publicity_closed_reason="expired",
+            )
+            .returning(Record.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if closed:
+        reason = (
+            literal("公示期届满（公示截止日期：", String)
+            + cast(Record.publicity_end, String)
+            + literal("）", String)
+        )
+        events = select(
+            Record.id, Record.version, literal("publicity_ended", String), Record.content_hash,
+            literal(actor, String), literal(at, RecordHistory.at.type), reason,
+        ).where(Record.id.in_(closed))  # fmt: skip
+        session.execute(
+            insert(RecordHistory).from_select(
+                ["record_id", "version", "event", "content_hash", "actor", "at", "reason"], events
+            )
+        )
+    return len(closed)
+
+
+def count_expired(session: Session, *, on: date) -> int:
+    """Records whose window ended before `on` and that are not closed yet."""
+    query = select(func.count()).where(Record.publicity_end < on, Record.publicity_closed_on.is_(None))
+    return session.scalar(query) or 0
+
+
+WINDOW_FIELDS = ("publicity_start", "publicity_end", "publicity_minimum_end", "publicity_rule")
+_RECORDS: Table = Record.__table__  # type: ignore[assignment]
+
+
+def _window_candidates(record_types: Sequence[str], rule: str | None) -> ColumnElement[bool]:
+    """Open records of these types computed by `rule` (None: never computed; "*": any)."""
+    where = and_(Record.record_type.in_(list(record_types)), Record.publicity_closed_on.is_(None))
+    if rule is None:
+        return and_(where, Record.publicity_rule.is_(None))
+    return where if rule == "*" else and_(where, Record.publicity_rule == rule)
+
+
+def count_window_candidates(session: Session, *, record_types: Sequence[str], rule: str | None) -> int:
+    return session.scalar(select(func.count()).where(_window_candidates(record_types, rule))) or 0
+
+
+def window_chunk(
+    session: Session, *, record_types: Sequence[str], rule: str | None, after_id: int, limit: int
+) -> list[Any]:
+    """The next `limit` candidate records by id after `after_id`: id, record type, data and window."""
+    query = (
+        select(Record.id, Record.record_type, Record.data, *[getattr(Record, f) for f in WINDOW_FIELDS])
+        .where(_window_candidates(record_types, rule), Record.id > after_id)
+        .order_by(Record.id)
+        .limit(limit)
+    )
+    return list(session.execute(query))
+
+
+def set_windows(session: Session, changes: list[dict[str, Any]], *, actor: str, at: datetime) -> None:
+    """New windows (`id` and WINDOW_FIELDS each; `event_reason` where the dates changed: a history
+    event `publicity_recomputed` is written for those), for records still open."""
+    if not changes:
+        return
+    session.execute(
+        update(_RECORDS)  # Core: one statement executed for many rows
+        .where(_RECORDS.c.id == bindparam("b_id"), _RECORDS.c.publicity_closed_on.is_(None))
+        .values({f: bindparam(f"b_{f}") for f in WINDOW_FIELDS}),
+        [{"b_id": c["id"], **{f"b_{f}": c[f] for f in WINDOW_FIELDS}} for c in changes],
+    )
+    reasons = {c["id"]: c["event_reason"] for c in changes if c.get("event_reason")}
+    if reasons:
+        current = session.execute(
+            select(Record.id, Record.version, Record.content_hash).where(Record.id.in_(list(reasons)))
+        )
+        session.execute(
+            insert(RecordHistory),
+            [
+                {"record_id": i, "version": v, "event": "publicity_recomputed", "content_hash": h,
+                 "actor": actor, "at": at, "reason": reasons[i][:500]}
+                for i, v, h in current
+            ],
+        )  # fmt: skip
+
+
+def arrivals(
+    session: Session,
+    *,
+    record_types: Sequence[str],
+    decided_from: date,
+    decided_to: date,
+    department_id: int | None,
+) -> list[tuple[int, date, date, int]]:
+    """Records of these types decided in [decided_from, decided_to], counted by (department, decision
+    date, arrival date): the date the record first arrived (created_at) in Asia/Shanghai."""
+    if is_postgres(session):
+        arrived: Any = cast(func.timezone("Asia/Shanghai", Record.created_at), Date)
+    else:  # stored as UTC text; China has kept UTC+8 all year since 1991
+        arrived = type_coerce(func.date(Record.created_at, "+8 hours"), Date)
+    query = select(Record.department_id, Record.decision_date, arrived.label("arrived"), func.count()).where(
+        Record.record_type.in_(list(record_types)),
+        Record.decision_date >= decided_from,
+        Record.decision_date <= decided_to,
+    )
+    if department_id is not None:
+        query = query.where(Record.department_id == department_id)
+    query = query.group_by(Record.department_id, Record.decision_date, arrived)
+    return [(d, _as_date(day), _as_date(a), n) for d, day, a, n in session.execute(query)]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def export_chunk(
+    session: Session,
+    record_type: str,
+    *,
+    after_id: int,
+    limit: int,
+    changed_after: int | None,
+    changed_upto: int | None,
+    received_from: datetime | None,
+    received_before: datetime | None,
+) -> list[tuple[int, dict[str, Any]]]:
+    """A chunk (id order, after `after_id`) of the active records of a type that may be public, changed
+    in (changed_after, changed_upto] of the history, or received in [received_from, received_before)."""
+    query = select(Record.id, Record.data).where(
+        Record.record_type == record_type,
+        Record.id > after_id,
+        Record.status == "active",
+        Record.publicity_start.is_not(None),
+    )
+    if changed_after is not None and changed_upto is not None:
+        changed = select(RecordHistory.id).where(
+            RecordHistory.record_id == Record.id,
+            RecordHistory.id > changed_after,
+            RecordHistory.id <= changed_upto,
+        )
+        query = query.where(changed.exists())
+    if received_from is not None:
+        query = query.where(Record.received_at >= received_from)
+    if received_before is not None:
+        query = query.where(Record.received_at < received_before)
+    return [(i, d) for i, d in session.execute(query.order_by(Record.id).limit(limit))]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from panshi.accounts.service import departments_by_id
 from panshi.catalog.service import get_record_type
 from panshi.core.errors import NotFound, PanshiError
-from panshi.core.timeutil import utcnow
+from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.ingest.service import batch_columns, label_submitted
 from panshi.records import repository
 from panshi.records.models import Record
@@ -256,4 +256,162 @@ def amend(
     return repository.amend(
         session, record, data={**record.data, **changes}, status=status or record.status, actor=actor,
         reason=reason[:500], at=utcnow(),
+    )  # fmt: skip
+
+
+# --- leaving public view ----------------------------------------------------------------------------
+
+PUBLICITY_CLOSED_REASONS = ("expired", "repaired", "withdrawn")
+
+
+def end_publicity(session: Session, *, record_id: int, on: date, reason: str, actor: str, note: str) -> None:
+    """Take a record out of public view from `on` (公示结束), with a history event `reason`.
+
+    The window ends on `on` − 1 day unless it already ended earlier; publicity_closed_on/_reason are
+    set. A record already closed keeps its first closing and nothing is written (idempotent)."""
+    if reason not in PUBLICITY_CLOSED_REASONS:
+        raise PanshiError(f"未知的公示结束原因：{reason}", code="unknown_closing_reason")
+    record = repository.get_for_update(session, record_id)
+    if record is None:
+        raise NotFound(f"未找到编号为 {record_id} 的记录")
+    if record.publicity_closed_on is not None:
+        return
+    repository.end_publicity(
+        session, record, on=on, reason=reason, actor=actor, note=" ".join(note.split()), at=utcnow()
+    )
+
+
+def end_expired_publicity(session: Session, *, on: date, actor: str, limit: int) -> int:
+    """Close up to `limit` records whose window ended before `on` (set-based, the rule of
+    end_publicity: out of view from the day after the end), each with a `publicity_ended` event."""
+    return repository.end_expired(session, on=on, actor=actor, at=utcnow(), limit=limit)
+
+
+def count_expired_publicity(session: Session, *, on: date) -> int:
+    return repository.count_expired(session, on=on)
+
+
+PUBLICITY_WINDOW_FIELDS = repository.WINDOW_FIELDS
+
+
+def count_window_candidates(session: Session, *, record_types: Sequence[str], rule: str | None) -> int:
+    """Open records of these types whose window `rule` computed (None: none yet; "*": any)."""
+    return repository.count_window_candidates(session, record_types=record_types, rule=rule)
+
+
+def window_chunk(
+    session: Session, *, record_types: Sequence[str], rule: str | None, after_id: int, limit: int
+) -> list[Any]:
+    """The next candidates by id (id, record_type, data and PUBLICITY_WINDOW_FIELDS)."""
+    return repository.window_chunk(
+        session, record_types=record_types, rule=rule, after_id=after_id, limit=limit
+    )
+
+
+def set_windows(session: Session, changes: list[dict[str, Any]], *, actor: str) -> None:
+    """Store recomputed windows of open records; an `event_reason` writes a `publicity_recomputed` event."""
+    repository.set_windows(session, changes, actor=actor, at=utcnow())
+
+
+def arrivals(
+    session: Session,
+    *,
+    record_types: Sequence[str],
+    decided_from: date,
+    decided_to: date,
+    department_id: int | None,
+) -> list[tuple[int, date, date, int]]:
+    """(department_id, decision date, arrival date in Asia/Shanghai, records) of the records decided
+    in [decided_from, decided_to]: the grouped counts timeliness is computed from."""
+    return repository.arrivals(
+        session, record_types=record_types, decided_from=decided_from, decided_to=decided_to,
+        department_id=department_id,
+    )  # fmt: skip
+
+
+def withdraw(session: Session, *, record_id: int, actor: str, reason: str) -> Record:
+    """Withdraw a record (撤销, e.g. its source department upholds an objection against it): status
+    'withdrawn' as a new version with a 'withdrawn' history event, out of public view from today.
+    It then appears in no view but the full one (不公开 granted), with its history."""
+    reason = " ".join(reason.split())
+    if len(reason) < 2:
+        raise PanshiError("请说明撤销原因（至少 2 个字）", code="reason_required")
+    record = repository.get_for_update(session, record_id)
+    if record is None:
+        raise NotFound(f"未找到编号为 {record_id} 的记录")
+    if record.status != "active":
+        raise NotAmendable(f"记录 {record_id} 的状态为“{record.status}”，不能撤销")
+    repository.set_status(session, record, status="withdrawn", event="withdrawn", actor=actor,
+                          reason=reason[:500], at=utcnow())  # fmt: skip
+    end_publicity(
+        session, record_id=record_id, on=today_shanghai(), reason="withdrawn", actor=actor, note=reason
+    )
+    return record
+
+
+# --- exchange between nodes: the change feed out, replicated changes in (exchange domain) ----------
+
+REPLICATED_COLUMNS = repository.REPLICATED_COLUMNS
+
+
+class HomeConflict(PanshiError):
+    """A replicated record whose stored twin has another home node: nothing is edited in two places."""
+
+    code = "home_conflict"
+    status_code = 409
+
+
+def history_horizon(session: Session, *, lock_timeout_ms: int = 5000) -> int:
+    """The newest change (history row) every older one of which is committed: where a feed may read to."""
+    return repository.history_horizon(session, lock_timeout_ms=lock_timeout_ms)
+
+
+def changes_after(
+    session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
+) -> list[tuple[Any, Record]]:
+    """Changes (history rows, with their record now) after `after` up to `upto`, of records homed in
+    the area whose region codes start with `area_prefix` (a record without a home is this node's)."""
+    return repository.changes_after(
+        session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix, limit=limit
+    )
+
+
+def apply_replicated(
+    session: Session,
+    *,
+    records: Sequence[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    batches: Sequence[dict[str, Any]],
+    own_region: str,
+    seed: str,
+) -> dict[str, int]:
+    """Store records replicated from another node (REPLICATED_COLUMNS plus their owners' codes) with
+    their history events, set-based, in the caller's transaction; a stored record homed elsewhere
+    refuses the whole set (HomeConflict). Counts: new, updated, stale (ours newer), events."""
+    try:
+        return repository.apply_replicated(
+            session, records=records, events=events, batches=batches, own_region=own_region, now=utcnow(),
+            seed=seed,
+        )  # fmt: skip
+    except repository.ReplicaConflict as exc:
+        shown = "；".join(f"{t} {k}（归属 {h}）" for t, k, h in exc.conflicts)
+        raise HomeConflict(f"记录已归属其他节点，不能由此批次变更：{shown}") from None
+
+
+def export_chunk(
+    session: Session,
+    record_type: str,
+    *,
+    after_id: int,
+    limit: int,
+    changed_after: int | None = None,
+    changed_upto: int | None = None,
+    received_from: Any = None,
+    received_before: Any = None,
+) -> list[tuple[int, dict[str, Any]]]:
+    """A chunk of (id, data) of active records of a type that may ever be public (never a minor's),
+    changed in a history range or received in a time range: the national export reads by these."""
+    return repository.export_chunk(
+        session, record_type, after_id=after_id, limit=limit, changed_after=changed_after,
+        changed_upto=changed_upto, received_from=received_from, received_before=received_before,
     )  # fmt: skip

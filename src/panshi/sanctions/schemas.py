@@ -84,6 +84,7 @@ class ListHit(BaseModel):
     start_date: date
     end_date: date
     end_by_default: bool  # no end was stated: the list type's default duration applies
+    objection_open: bool = False  # 异议处理中: an objection to the entry is being handled
 
 
 class MeasureOut(BaseModel):

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from panshi.access.schemas import KIND_LABELS
 from panshi.accounts.schemas import Principal
+from panshi.cases.service import open_objection_record_ids
 from panshi.catalog.service import load_catalog
 from panshi.core.errors import NotFound, PanshiError
 from panshi.core.settings import get_settings
@@ -195,6 +196,7 @@ def run_checks(
         session, sorted({r.subject.id for r in answered.values()}), on=on, catalog=catalog
     )
     grades = latest_grades(session, sorted({r.subject.id for r in answered.values()}))
+    objections = open_objection_record_ids(session, [e.record_id for es in in_force.values() for e in es])
     now = utcnow()
     rows = []
     for i, found in answered.items():
@@ -202,7 +204,7 @@ def run_checks(
         out, row = _answer(
             request=request, scenario=scenarios[i], found=found, catalog=catalog,
             entries=in_force.get(found.subject.id, []), grade=grades.get(found.subject.id), version=version,
-            now=now,
+            now=now, objections=objections,
         )  # fmt: skip
         results[i] = out
         rows.append(row)
@@ -327,9 +329,10 @@ def _answer(
     grade: GradeOut | None,
     version: int,
     now: datetime,
+    objections: set[int],
 ) -> tuple[CheckOut, dict[str, Any]]:
     who, subject = request.who, found.subject
-    hits = [_hit(e) for e in entries]
+    hits = [_hit(e, objection_open=e.record_id in objections) for e in entries]
     measures, withheld = _measures(catalog, entries, scenario)
     check_id = new_check_id()
     data_version = f"records:{version}"
@@ -372,13 +375,13 @@ def _subject_out(subject: Any) -> SubjectOut:
     )  # fmt: skip
 
 
-def _hit(e: Entry) -> ListHit:
+def _hit(e: Entry, *, objection_open: bool) -> ListHit:
     t = e.list_type
     return ListHit(
         record_id=e.record_id, list_type=t.code, list_name=t.name, list_kind=t.kind.value, list_kind_label=t.kind_label,
         authority=e.authority, authority_uscc=e.authority_uscc, authority_recognised=e.authority_recognised,
         decision_number=e.decision_number, basis=e.basis, reason=e.reason, start_date=e.start_date,
-        end_date=e.end_date, end_by_default=e.end_by_default,
+        end_date=e.end_date, end_by_default=e.end_by_default, objection_open=objection_open,
     )  # fmt: skip
 
 

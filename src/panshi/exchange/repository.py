@@ -1,0 +1,81 @@
+"""All SQL of the exchange: nodes, the published feed, cursors, the log, national exports."""
+
+from __future__ import annotations
+
+from sqlalchemy import case, func, select, text
+from sqlalchemy.orm import Session
+
+from panshi.core.db import is_postgres
+from panshi.exchange.models import ExchangeBatch, ExchangeCursor, ExchangeLog, ExchangeNode, NationalExport
+
+# One publisher at a time appends to the feed (PostgreSQL; SQLite has a single writer anyway).
+PUBLISH_LOCK = 7_310_009
+
+
+def own_node(session: Session) -> ExchangeNode | None:
+    return session.scalar(select(ExchangeNode).where(ExchangeNode.relation == "self"))
+
+
+def node_by_region(session: Session, region: str) -> ExchangeNode | None:
+    return session.scalar(select(ExchangeNode).where(ExchangeNode.region_code == region))
+
+
+def peers(session: Session) -> list[ExchangeNode]:
+    order = case({"parent": 0, "child": 1, "peer": 2}, value=ExchangeNode.relation, else_=3)
+    query = (
+        select(ExchangeNode).where(ExchangeNode.relation != "self").order_by(order, ExchangeNode.region_code)
+    )
+    return list(session.scalars(query))
+
+
+def lock_publisher(session: Session) -> None:
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK})
+
+
+def last_published(session: Session) -> ExchangeBatch | None:
+    return session.scalar(select(ExchangeBatch).order_by(ExchangeBatch.seq.desc()).limit(1))
+
+
+def latest_seq(session: Session) -> int:
+    return int(session.scalar(select(func.coalesce(func.max(ExchangeBatch.seq), 0))) or 0)
+
+
+def published_after(session: Session, *, after: int, limit: int) -> list[ExchangeBatch]:
+    query = select(ExchangeBatch).where(ExchangeBatch.seq > after).order_by(ExchangeBatch.seq).limit(limit)
+    return list(session.scalars(query))
+
+
+def cursor_for_update(session: Session, peer_region: str) -> ExchangeCursor | None:
+    return session.get(ExchangeCursor, peer_region, with_for_update=True)
+
+
+def cursors(session: Session) -> dict[str, ExchangeCursor]:
+    return {c.peer_region: c for c in session.scalars(select(ExchangeCursor))}
+
+
+def add_log(session: Session, entry: ExchangeLog) -> None:
+    session.add(entry)
+    session.flush()
+
+
+def log_entries(session: Session, *, peer_region: str | None, limit: int) -> list[ExchangeLog]:
+    query = select(ExchangeLog).order_by(ExchangeLog.id.desc()).limit(limit)
+    if peer_region:
+        query = query.where(ExchangeLog.peer_region == peer_region)
+    return list(session.scalars(query))
+
+
+def last_since_last_export(session: Session) -> NationalExport | None:
+    query = (
+        select(NationalExport)
+        .where(NationalExport.mode == "since_last")
+        .order_by(NationalExport.upto_history_id.desc(), NationalExport.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def lock_exports(session: Session) -> None:
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK + 1})

@@ -1,0 +1,5 @@
+"""Fixtures of the notice tests: the objection world."""
+
+from cases.helpers import world
+
+__all__ = ["world"]
