@@ -137,3 +137,35 @@ def test_each_caller_sees_only_its_own_cases(world: dict[str, Any]) -> None:
     assert queue["total"] == 2 and all(not i["overdue"] for i in queue["items"])
     dues = [i["due_on"] for i in queue["items"]]
     assert dues == sorted(dues)
+
+
+def test_an_application_received_offline_runs_its_deadline_from_the_day_it_was_received(world) -> None:
+    """The credit centre registers an objection received at its window 10 days ago: the
+    acknowledgement deadline (2 working days) has passed, so the case is overdue at once; a
+    subject cannot backdate, nor can anyone date it in the future or long ago."""
+    from datetime import timedelta
+
+    from panshi.core.calendar import working_calendar
+    from panshi.core.timeutil import today_shanghai
+
+    client, tokens, record_id = world["client"], world["tokens"], world["records"][1]
+    received = today_shanghai() - timedelta(days=10)
+    body = {
+        "record_id": record_id,
+        "reason": "决定书送达地址有误，本公司未收到。",
+        "received_on": received.isoformat(),
+    }
+    assert client.post("/api/v1/objections", json=body, headers=auth(tokens["subject"])).status_code == 409
+    future = {**body, "received_on": (today_shanghai() + timedelta(days=1)).isoformat()}
+    assert client.post("/api/v1/objections", json=future, headers=auth(tokens["operator"])).status_code == 409
+    ancient = {**body, "received_on": (today_shanghai() - timedelta(days=60)).isoformat()}
+    assert (
+        client.post("/api/v1/objections", json=ancient, headers=auth(tokens["operator"])).status_code == 409
+    )
+    filed = client.post("/api/v1/objections", json=body, headers=auth(tokens["operator"]))
+    assert filed.status_code == 201, filed.text
+    case = filed.json()
+    assert case["state_since"] == received.isoformat()
+    assert case["due_on"] == working_calendar().add_working_days(received, 2).isoformat()
+    assert case["overdue"] is True
+    assert "线下受理" in case["events"][0]["reason"]

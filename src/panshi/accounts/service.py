@@ -190,6 +190,22 @@ def session_principal(session: Session, token: str | None) -> Principal | None:
     )  # fmt: skip
 
 
+def principal_of_user(session: Session, username: str) -> Principal | None:
+    """An active user's principal, for work the platform does on that account's behalf (the demo)."""
+    row = session.execute(
+        select(User, Department)
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.username == username, User.active)
+    ).first()
+    if row is None:
+        return None
+    user, department = row
+    return Principal(
+        role=Role(user.role), actor=f"user:{user.username}", display_name=user.display_name, user_id=user.id,
+        subject_key=user.subject_key, **_department_fields(department),
+    )  # fmt: skip
+
+
 # --- API tokens ----------------------------------------------------------------------------------
 
 

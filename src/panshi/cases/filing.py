@@ -37,6 +37,7 @@ from panshi.subjects import service as subjects
 REASON_MIN = 5
 DECLARATION_MIN = 10
 COMMITMENT_BACKDATE_DAYS = 30
+OFFLINE_BACKDATE_DAYS = 30  # how late an application received at the window or by post may be registered
 CLOSED_REASONS = {"expired": "公示期届满", "repaired": "信用修复", "withdrawn": "撤销"}
 
 
@@ -88,9 +89,13 @@ def file_objection(session: Session, *, who: Principal, body: ObjectionIn) -> Ca
     if len(reason) < REASON_MIN:
         raise CaseRefused(f"请说明异议理由（至少 {REASON_MIN} 个字）", code="reason_required")
     _no_open_case(session, "objection", record.id)
-    case = _new_case(session, who=who, kind="objection", record=record, reason=reason)
+    case = _new_case(
+        session, who=who, kind="objection", record=record, reason=reason, received_on=body.received_on
+    )
     _attach(session, who=who, case=case, evidence_ids=body.evidence_ids, rules=load_rules())
-    record_event(session, case=case, who=who, action="file", from_state=None, reason=reason)
+    record_event(
+        session, case=case, who=who, action="file", from_state=None, reason=_filed_note(case, reason)
+    )
     return case_out(session, case, who=who)
 
 
@@ -116,11 +121,15 @@ def file_repair(session: Session, *, who: Principal, body: RepairIn) -> CaseOut:
     if problems:
         raise RepairIneligible("不符合信用修复申请条件：" + "；".join(problems))
     _no_open_case(session, "repair", record.id)
-    case = _new_case(session, who=who, kind="repair", record=record, reason=declaration)
+    case = _new_case(
+        session, who=who, kind="repair", record=record, reason=declaration, received_on=body.received_on
+    )
     _attach(session, who=who, case=case, evidence_ids=body.evidence_ids, rules=rules)
     _add_commitment(session, case=case, record=record, subject=subject, commitment=body.commitment, rules=rules,
                     today=today)  # fmt: skip
-    record_event(session, case=case, who=who, action="file", from_state=None, reason=declaration)
+    record_event(
+        session, case=case, who=who, action="file", from_state=None, reason=_filed_note(case, declaration)
+    )
     return case_out(session, case, who=who)
 
 
@@ -181,9 +190,11 @@ def _no_open_case(session: Session, kind: str, record_id: int) -> None:
         )
 
 
-def _new_case(session: Session, *, who: Principal, kind: str, record: Any, reason: str) -> Case:
+def _new_case(
+    session: Session, *, who: Principal, kind: str, record: Any, reason: str, received_on: date | None
+) -> Case:
     rules = load_rules()
-    today = today_shanghai()
+    today = _received_on(who, received_on)
     due, unknown = deadline(kind, "submitted", today)
     case = Case(
         kind=kind, record_id=record.id, record_type=record.record_type, subject_id=record.subject_id,
@@ -197,6 +208,30 @@ def _new_case(session: Session, *, who: Principal, kind: str, record: Any, reaso
             return repository.add_case(session, case)
     except IntegrityError:  # another filing for the same record committed between the check and now
         raise DuplicateCase(f"该记录已有处理中的{KIND_LABELS[kind]}，办结后才能再次提出") from None
+
+
+def _received_on(who: Principal, received_on: date | None) -> date:
+    """The day the application was received: today, or for an application the credit centre received
+    at its window or by post (线下受理) and registers now, that day — its deadlines run from it."""
+    today = today_shanghai()
+    if received_on is None or received_on == today:
+        return today
+    if who.role is not Role.operator:
+        raise CaseRefused("线下受理日期只能由信用中心运营人员登记", code="received_on_not_allowed")
+    if received_on > today:
+        raise CaseRefused(f"线下受理日期 {received_on.isoformat()} 晚于今天", code="bad_received_on")
+    if (today - received_on).days > OFFLINE_BACKDATE_DAYS:
+        raise CaseRefused(
+            f"线下受理日期 {received_on.isoformat()} 早于 {OFFLINE_BACKDATE_DAYS} 天前：请及时登记线下收到的申请",
+            code="bad_received_on",
+        )
+    return received_on
+
+
+def _filed_note(case: Case, text: str) -> str:
+    if case.state_since == today_shanghai():
+        return text
+    return f"{text}（线下受理，收到日期 {case.state_since.isoformat()}）"
 
 
 def _attach(

@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field
 
 Action = Literal["accept", "refuse", "forward", "uphold", "correct", "withdraw", "approve"]
 Disclosure = Literal["可向社会公开", "特定范围内公开", "不可公开"]
+RECEIVED_ON = (
+    "线下受理日期：信用中心登记在窗口或以信函收到的申请时填写（仅运营人员）；办理期限自该日起算。空：今天"
+)
 
 
 class ObjectionIn(BaseModel):
@@ -17,6 +20,7 @@ class ObjectionIn(BaseModel):
     record_id: int = Field(ge=1, le=2**63 - 1)
     reason: str = Field(min_length=1, max_length=2000, description="异议理由")
     evidence_ids: list[int] = Field(default=[], max_length=100, description="已上传的证明材料编号")
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class CommitmentIn(BaseModel):
@@ -45,6 +49,7 @@ class RepairIn(BaseModel):
         default=[], max_length=100, description="已上传的证明材料编号（如罚款缴纳凭证）"
     )
     commitment: CommitmentIn
+    received_on: date | None = Field(default=None, description=RECEIVED_ON)
 
 
 class DecisionIn(BaseModel):

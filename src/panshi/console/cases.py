@@ -81,10 +81,11 @@ def file_case(
     legal_representative: Annotated[str, Form(max_length=100)] = "",
     content: Annotated[str, Form(max_length=2000)] = "",
     valid_until: Annotated[str, Form(max_length=10)] = "",
+    received_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Any:
     """File the case with its evidence files; a refusal stores nothing and shows the form again."""
     values = {"reason": reason, "legal_representative": legal_representative, "content": content,
-              "valid_until": valid_until}  # fmt: skip
+              "valid_until": valid_until, "received_on": received_on}  # fmt: skip
     uploads = [f for f in files or [] if f.filename]
     try:
         if len(uploads) > MAX_EVIDENCE_FILES:
@@ -151,26 +152,26 @@ def _file(
     values: dict[str, str],
     evidence_ids: list[int],
 ) -> Any:
+    received_on = _date(values["received_on"], "线下受理日期") if values["received_on"].strip() else None
     if kind == "objection":
-        return filing.file_objection(
-            session,
-            who=who,
-            body=ObjectionIn(record_id=record_id, reason=values["reason"], evidence_ids=evidence_ids),
+        objection = ObjectionIn(
+            record_id=record_id, reason=values["reason"], evidence_ids=evidence_ids, received_on=received_on
         )
+        return filing.file_objection(session, who=who, body=objection)
     commitment = CommitmentIn(
         legal_representative=values["legal_representative"], content=values["content"],
-        valid_until=_date(values["valid_until"]),
+        valid_until=_date(values["valid_until"], "承诺有效期"),
     )  # fmt: skip
     body = RepairIn(record_id=record_id, declaration=values["reason"], evidence_ids=evidence_ids,
-                    commitment=commitment)  # fmt: skip
+                    commitment=commitment, received_on=received_on)  # fmt: skip
     return filing.file_repair(session, who=who, body=body)
 
 
-def _date(text: str) -> date:
+def _date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise PanshiError("请填写承诺有效期（日期，如 2027-12-31）", code="bad_date") from None
+        raise PanshiError(f"请填写{what}（日期，如 2027-12-31）", code="bad_date") from None
 
 
 def _new_form(

@@ -27,6 +27,7 @@ from panshi.accounts.service import (
 from panshi.core import migrate
 from panshi.core.db import unit_of_work
 from panshi.core.timeutil import today_shanghai
+from panshi.demo.cases import add_demo_cases
 from panshi.demo.generator import (
     LICENSE_HEADERS,
     PENALTY_HEADERS,
@@ -56,7 +57,9 @@ def load_demo(*, subjects: int, records: int, bad_fraction: float = 0.01) -> Non
         console.print(f"数据库中已有 {existing:,} 条信用记录：跳过演示数据加载（删除 var/ 可重新生成）")
     else:
         _load(subjects=subjects, records=records, bad_fraction=bad_fraction, console=console)
-    add_demo_accounts(console)
+    accounts = add_demo_accounts(console)
+    demo_subject = next((a.subject_code for a in accounts if a.role == "subject"), None)
+    add_demo_cases(console, skip_subject=demo_subject)
 
 
 def _load(*, subjects: int, records: int, bad_fraction: float, console: Console) -> None:
