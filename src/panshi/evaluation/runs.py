@@ -13,7 +13,8 @@ run (`owner`, checked by the cursor update itself). So:
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -89,20 +90,26 @@ def run(
         held = claim(session, models=models, as_of=as_of, actor=actor, abandon=abandon)
     if on_start:
         on_start(held)
-    try:
+    with _ending(held, engine=engine, on_error="interrupted"):
         while _next_chunk(held, chunk_size=chunk_size, engine=engine):
             if after_chunk:
                 after_chunk(held)
-        with unit_of_work(engine, write=True) as session:
-            repository.end_run(session, run_id=held.run_id, owner=held.owner, status="finished", now=utcnow())
-    except BaseException:
-        with unit_of_work(engine, write=True) as session:
-            repository.end_run(
-                session, run_id=held.run_id, owner=held.owner, status="interrupted", now=utcnow()
-            )
-        raise
     with unit_of_work(engine) as session:
         return _run_out(session, held.run_id, resumed=held.resumed)
+
+
+@contextmanager
+def _ending(held: Claim, *, engine: Engine | None, on_error: str) -> Iterator[None]:
+    """End the run `held` as finished when the block completes, as `on_error` (interrupted: resumed by
+    the next run; abandoned: dropped) when it raises — Ctrl-C included."""
+    try:
+        yield
+    except BaseException:
+        with unit_of_work(engine, write=True) as session:
+            repository.end_run(session, run_id=held.run_id, owner=held.owner, status=on_error, now=utcnow())
+        raise
+    with unit_of_work(engine, write=True) as session:
+        repository.end_run(session, run_id=held.run_id, owner=held.owner, status="finished", now=utcnow())
 
 
 def claim(
@@ -179,7 +186,7 @@ def regrade_changed(
     models = model_set(model)
     with unit_of_work(engine, write=True) as session:
         held = claim(session, models=models, as_of=today_shanghai(), actor=actor, sweep=True)
-    try:
+    with _ending(held, engine=engine, on_error="abandoned"):
         while turn := _changed_turn(held, engine=engine):
             for start in range(0, len(turn), chunk_size):
                 _grade_chunk(
@@ -190,14 +197,6 @@ def regrade_changed(
                 )
                 if after_chunk:
                     after_chunk(held)
-        with unit_of_work(engine, write=True) as session:
-            repository.end_run(session, run_id=held.run_id, owner=held.owner, status="finished", now=utcnow())
-    except BaseException:
-        with unit_of_work(engine, write=True) as session:
-            repository.end_run(
-                session, run_id=held.run_id, owner=held.owner, status="abandoned", now=utcnow()
-            )
-        raise
     with unit_of_work(engine) as session:
         return _run_out(session, held.run_id, resumed=False)
 
