@@ -151,6 +151,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/console/tokens/{token_id}/revoke"): OPERATOR,
     ("GET", "/me"): SUBJECT,
     ("GET", "/me/cases"): SUBJECT,
+    ("GET", "/api/v1/me/checks"): SUBJECT,
     ("GET", "/console/cases"): STAFF,
     ("GET", "/cases/new/{kind}"): APPLICANTS,
     ("POST", "/cases/new/{kind}"): APPLICANTS,

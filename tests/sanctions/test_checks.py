@@ -368,3 +368,22 @@ def test_a_check_answers_with_the_subjects_current_grade(world: dict[str, Any], 
     stored = client.get(f"/api/v1/checks/{receipt['check_id']}", params={"answer_sha256": receipt["answer_sha256"]},
                         headers=auth(tokens["finance"])).json()  # fmt: skip
     assert stored["verification"]["verified"] and stored["answer"]["grade"] == black  # the hash covers it
+
+
+def test_a_subject_sees_which_systems_checked_it(world: dict[str, Any], tmp_path: Path) -> None:
+    """Checks are in the subject's own view (被核查记录), like reads of its file; nobody else's."""
+    _listed(tmp_path)
+    client, tokens = world["client"], world["tokens"]
+    for code in (company(1)[1], company(2)[1]):
+        assert (
+            client.post("/api/v1/checks", json=check_body(code), headers=auth(tokens["finance"])).status_code
+            == 201
+        )
+    mine = client.get("/api/v1/me/checks", headers=auth(tokens["subject"]))
+    assert mine.status_code == 200, mine.text
+    page = mine.json()
+    assert page["total"] == 1
+    assert page["items"][0]["department_name"] == "磐石市财政局"
+    assert page["items"][0]["purpose"] == "政府采购供应商资格审查"
+    assert page["items"][0]["scenario_name"] == "政府采购"
+    assert client.get("/api/v1/me/checks", headers=auth(tokens["finance"])).status_code == 403

@@ -15,6 +15,7 @@ from panshi.api.web import render
 from panshi.audit.service import log_of_own_subject
 from panshi.console.pages import SUBJECT, page
 from panshi.evaluation.service import panel as evaluation_panel
+from panshi.sanctions.feedback import checks_of_own_subject
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -25,8 +26,9 @@ def my_file(
     who: Annotated[Principal, Depends(page(*SUBJECT))],
     session: ReadSession,
     page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    checks_page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Any:
-    """The signed-in subject's own file and its query log (查询记录)."""
+    """The signed-in subject's own file, its query log (查询记录) and the checks of it (被核查记录)."""
     view = own_credit_file(session, who=who)
     grade = evaluation_panel(session, who=who, code=view.subject.code) if view else None
     queries = log_of_own_subject(session, who=who, page=page_number)
@@ -35,5 +37,11 @@ def my_file(
         "previous": f"/me?page={queries.page - 1}" if queries.page > 1 else None,
         "next": f"/me?page={queries.page + 1}" if queries.page < queries.pages else None,
     }
-    return render(request, "console/me.html", file=view, grade=grade, queries=queries, pages=pages, level_labels=LEVEL_LABELS,
-                  code_labels=CODE_LABELS, role_labels=role_labels)  # fmt: skip
+    checks = checks_of_own_subject(session, who=who, page=checks_page)
+    check_pages = {
+        "previous": f"/me?checks_page={checks.page - 1}#checks" if checks.page > 1 else None,
+        "next": f"/me?checks_page={checks.page + 1}#checks" if checks.page < checks.pages else None,
+    }
+    return render(request, "console/me.html", file=view, grade=grade, queries=queries, pages=pages, checks=checks,
+                  check_pages=check_pages, level_labels=LEVEL_LABELS, code_labels=CODE_LABELS,
+                  role_labels=role_labels)  # fmt: skip

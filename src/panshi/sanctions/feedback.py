@@ -31,6 +31,8 @@ from panshi.sanctions.schemas import (
     PendingCheck,
     PendingPage,
     Receipt,
+    SubjectCheck,
+    SubjectCheckPage,
     Verification,
 )
 from panshi.sanctions.service import sign
@@ -223,3 +225,28 @@ def pending_feedback(session: Session, *, department_id: int | None = None, page
         for r in rows
     ]  # fmt: skip
     return PendingPage(items=items, page=page, pages=max(1, -(-total // PENDING_PAGE_SIZE)), total=total)
+
+
+def checks_of_own_subject(session: Session, *, who: Principal, page: int = 1) -> SubjectCheckPage:
+    """A subject user sees which systems checked it (联合奖惩核查), when, in which scenario and why —
+    as it sees who read its credit file (查询登记)."""
+    if who.role is not Role.subject or not who.subject_key:
+        raise NotAuthorised("只有信用主体用户可以查看本主体被核查的记录")
+    own = subjects.subject_by_key(session, who.subject_key)
+    if own is None:
+        return SubjectCheckPage(items=[], page=1, pages=1, total=0)
+    page = max(1, page)
+    rows, total = repository.checks_of_subject(
+        session, subject_id=own.id, offset=(page - 1) * PENDING_PAGE_SIZE, limit=PENDING_PAGE_SIZE
+    )
+    catalog = load()
+    names = departments_by_id(session, [r.department_id for r in rows if r.department_id is not None])
+    items = [
+        SubjectCheck(
+            at=_utc(r.at), department_name=names[r.department_id].name if r.department_id in names else None,
+            scenario_name=catalog.scenarios[r.scenario].name if r.scenario in catalog.scenarios else r.scenario,
+            purpose=r.purpose, channel=r.channel,
+        )
+        for r in rows
+    ]  # fmt: skip
+    return SubjectCheckPage(items=items, page=page, pages=max(1, -(-total // PENDING_PAGE_SIZE)), total=total)

@@ -115,3 +115,15 @@ def recent_checks(session: Session, *, department_id: int | None, limit: int) ->
     if department_id is not None:
         query = query.where(Check.department_id == department_id)
     return list(session.scalars(query))
+
+
+def checks_of_subject(
+    session: Session, *, subject_id: int, offset: int, limit: int
+) -> tuple[list[Check], int]:
+    """One subject's checks, newest first (ix_checks_subject_at), and how many there are."""
+    total = session.scalar(select(func.count()).select_from(Check).where(Check.subject_id == subject_id)) or 0
+    rows = session.scalars(
+        select(Check).where(Check.subject_id == subject_id).order_by(Check.at.desc(), Check.id.desc())
+        .offset(offset).limit(limit)
+    )  # fmt: skip
+    return list(rows), total

@@ -28,6 +28,7 @@ from panshi.sanctions.schemas import (
     FeedbackIn,
     FeedbackOut,
     PendingPage,
+    SubjectCheckPage,
     PublicListPage,
     RemoveIn,
 )
@@ -108,6 +109,16 @@ def checks_without_feedback(
 ) -> PendingPage:
     """Checks that answered measures and never got feedback, newest first (operators)."""
     return feedback.pending_feedback(session, department_id=department, page=page)
+
+
+@router.get("/me/checks", response_model=SubjectCheckPage)
+def my_checks(
+    who: Annotated[Principal, Depends(require(Role.subject))],
+    session: ReadSession,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> SubjectCheckPage:
+    """Which government systems checked the caller's own subject (联合奖惩核查), when and why (subject users)."""
+    return feedback.checks_of_own_subject(session, who=who, page=page)
 
 
 @router.get("/checks/{check_id}", response_model=CheckRecord)

@@ -356,3 +356,20 @@ class PendingPage(BaseModel):
     page: int
     pages: int
     total: int
+
+
+class SubjectCheck(BaseModel):
+    """A check (核查) of the subject by another government system, as the subject itself sees it."""
+
+    at: datetime
+    department_name: str | None
+    scenario_name: str
+    purpose: str
+    channel: str
+
+
+class SubjectCheckPage(BaseModel):
+    items: list[SubjectCheck]
+    page: int
+    pages: int
+    total: int
