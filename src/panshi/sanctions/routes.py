@@ -28,9 +28,9 @@ from panshi.sanctions.schemas import (
     FeedbackIn,
     FeedbackOut,
     PendingPage,
-    SubjectCheckPage,
     PublicListPage,
     RemoveIn,
+    SubjectCheckPage,
 )
 from panshi.sanctions.service import AmbiguousSubject
 
