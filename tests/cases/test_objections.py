@@ -165,7 +165,7 @@ def test_an_application_received_offline_runs_its_deadline_from_the_day_it_was_r
     filed = client.post("/api/v1/objections", json=body, headers=auth(tokens["operator"]))
     assert filed.status_code == 201, filed.text
     case = filed.json()
-    assert case["state_since"] == received.isoformat()
+    assert case["state_since"] == case["received_on"] == received.isoformat()
     assert case["due_on"] == working_calendar().add_working_days(received, 2).isoformat()
     assert case["overdue"] is True
     assert "线下受理" in case["events"][0]["reason"]

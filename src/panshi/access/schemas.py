@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
-from panshi.records.schemas import HistoryEventOut, ProvenanceOut
+from panshi.records.schemas import HistoryEventOut, ProvenanceOut, status_label
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,6 +72,10 @@ class RecordView(BaseModel):
 
     def value(self, name: str) -> Any:
         return next((f.value for f in self.fields if f.name == name), None)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
 
 
 class SubjectView(BaseModel):

@@ -29,6 +29,7 @@ from panshi.core.errors import NotAuthorised, NotFound, PanshiError
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import add_months, today_shanghai, utcnow
 from panshi.records import service as records
+from panshi.records.schemas import status_label
 from panshi.sanctions.catalog import LIST_ENTRY
 from panshi.sanctions.catalog import load as load_lists
 from panshi.sanctions.entries import entry_of
@@ -84,7 +85,7 @@ def file_objection(session: Session, *, who: Principal, body: ObjectionIn) -> Ca
     """File an objection to a record; the record shows 异议处理中 from now until the case closes."""
     record, subject = named_record(session, who=who, record_id=body.record_id)
     if record.status != "active":
-        raise CaseRefused(f"记录 #{record.id} 已{_status_label(record.status)}，不能再提出异议")
+        raise CaseRefused(f"记录 #{record.id} {status_label(record.status)}，不能再提出异议")
     reason = " ".join(body.reason.split())
     if len(reason) < REASON_MIN:
         raise CaseRefused(f"请说明异议理由（至少 {REASON_MIN} 个字）", code="reason_required")
@@ -136,7 +137,7 @@ def file_repair(session: Session, *, who: Principal, body: RepairIn) -> CaseOut:
 def _minimum_end(rules: CaseRules, record: Any, today: date) -> tuple[date, str]:
     """The last day of the record's minimum period, by its kind's rule; refusal when not repairable."""
     if record.status != "active":
-        raise CaseRefused(f"记录 #{record.id} 已{_status_label(record.status)}，无需申请信用修复")
+        raise CaseRefused(f"记录 #{record.id} {status_label(record.status)}，无需申请信用修复")
     if record.record_type == LIST_ENTRY:
         catalog = load_lists()
         entry = entry_of(record, catalog)
@@ -200,7 +201,7 @@ def _new_case(
         kind=kind, record_id=record.id, record_type=record.record_type, subject_id=record.subject_id,
         department_id=record.department_id, state="submitted", version=1,
         open_key=repository.open_key(kind, record.id), reason=reason[:2000], filed_by=who.actor[:200],
-        filed_by_role=who.role.value, filed_at=utcnow(), state_since=today, due_on=due, deadline_unknown=unknown,
+        filed_by_role=who.role.value, filed_at=utcnow(), received_on=today, state_since=today, due_on=due, deadline_unknown=unknown,
         rules_version=rules.version,
     )  # fmt: skip
     try:
@@ -229,9 +230,9 @@ def _received_on(who: Principal, received_on: date | None) -> date:
 
 
 def _filed_note(case: Case, text: str) -> str:
-    if case.state_since == today_shanghai():
+    if case.received_on == today_shanghai():
         return text
-    return f"{text}（线下受理，收到日期 {case.state_since.isoformat()}）"
+    return f"{text}（线下受理，收到日期 {case.received_on.isoformat()}）"
 
 
 def _attach(
@@ -274,7 +275,3 @@ def _add_commitment(
     # 承诺编码: 6-digit region + 8-digit date + 6-digit serial (the row's own number).
     row.code = f"{get_settings().node_region_code}{made_on:%Y%m%d}{row.id % 1_000_000:06d}"
     session.flush()
-
-
-def _status_label(status: str) -> str:
-    return {"withdrawn": "撤销", "removed": "移出名单"}.get(status, f"处于“{status}”状态")

@@ -34,6 +34,7 @@ class Case(Base):
     filed_by: Mapped[str] = mapped_column(String(200))
     filed_by_role: Mapped[str] = mapped_column(String(16))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)  # business date the application was received
     state_since: Mapped[date] = mapped_column(Date)  # business date the current state began
     due_on: Mapped[date | None] = mapped_column(Date)  # NULL: closed, or the calendar does not reach
     deadline_unknown: Mapped[bool] = mapped_column(default=False)

@@ -125,6 +125,7 @@ class CaseSummary(BaseModel):
     version: int
     filed_by: str
     filed_at: datetime
+    received_on: date = Field(description="The day the application was received (线下受理: an earlier day)")
     state_since: date
     due_on: date | None = Field(description="Deadline of the current step; null when closed or unknown")
     deadline_unknown: bool = Field(description="The working-day calendar does not reach the deadline yet")

@@ -317,7 +317,7 @@ def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
                 subject_code=subjects.url_code(owner), subject_name=owner.name, department_id=c.department_id,
                 department_name=departments[c.department_id].name if c.department_id in departments else "",
                 state=c.state, state_label=state_label(c), open=is_open(c), version=c.version, filed_by=c.filed_by,
-                filed_at=c.filed_at, state_since=c.state_since, due_on=c.due_on, deadline_unknown=c.deadline_unknown,
+                filed_at=c.filed_at, received_on=c.received_on, state_since=c.state_since, due_on=c.due_on, deadline_unknown=c.deadline_unknown,
                 overdue=is_open(c) and c.due_on is not None and today > c.due_on,
                 waiting_for=rule.action if rule else None,
             )

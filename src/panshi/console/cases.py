@@ -201,10 +201,17 @@ def _case_page(
         shown = read_record(session, who=who, record_id=case.record_id, purpose=purpose, channel="web")
     except PanshiError:
         shown = None  # a withdrawn record is in no view but the full history
-    actions = [(a, workflow.ACTION_LABELS.get(a, a)) for a in case.allowed_actions]
+    actions = [(a, _action_label(case.kind, a)) for a in case.allowed_actions]
     return render(request, "cases/case.html", case=case, case_record=shown, actions=actions, error=error,
                   fields=field_labels(case.record_type), correction_rows=range(CORRECTION_ROWS),
                   level_labels=LEVEL_LABELS, field_hints={}, status_code=status_code)  # fmt: skip
+
+
+def _action_label(kind: str, action: str) -> str:
+    """A step as the decision form offers it; a refusal named for the case's kind (不予受理 / 不予修复)."""
+    if action == "refuse":
+        return workflow.STATE_LABELS[kind]["refused"]
+    return workflow.ACTION_LABELS.get(action, action)
 
 
 def _concerns(who: Principal, department_id: int) -> bool:

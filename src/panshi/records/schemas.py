@@ -7,6 +7,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+# A record's status (records.status), as pages and messages say it.
+STATUS_LABELS = {"active": "有效", "withdrawn": "已撤销", "removed": "已移出名单"}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
 
 class HistoryEventOut(BaseModel):
     version: int

@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("filed_by", sa.String(length=200), nullable=False),
         sa.Column("filed_by_role", sa.String(length=16), nullable=False),
         sa.Column("filed_at", MOMENT, nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("state_since", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("deadline_unknown", sa.Boolean(), nullable=False),
