@@ -67,9 +67,18 @@ def demo(
     subjects: int = typer.Option(3000, "--subjects", help="How many credit subjects to generate"),
     records: int = typer.Option(30000, "--records", help="How many licenses and penalties to generate"),
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the platform when loaded"),
+    tiers: bool = typer.Option(
+        False, "--tiers", help="Three linked nodes (county, city, province) under var/tiers/ on PORT, +1, +2"
+    ),
 ) -> None:
     """Load a realistic county (磐石市) into the database and serve it on http://HOST:PORT."""
     from panshi.demo.service import load_demo
+
+    if tiers:
+        from panshi.exchange.tiers import run_demo
+
+        run_demo(base_port=port, subjects=subjects, records=records, serve=serve_after, say=typer.echo)
+        return
 
     load_demo(subjects=subjects, records=records)
     if serve_after:
@@ -77,10 +86,14 @@ def demo(
 
 
 def _serve(host: str, port: int, *, workers: int = 1) -> None:
+    import logging
+
     import uvicorn
 
     from panshi.core import scheduler
 
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # what scheduled work did
+    logging.getLogger("panshi").setLevel(logging.INFO)
     # Scheduled work (publicity ends, re-grading, ...) runs once, in this process, not in each worker.
     stop = scheduler.start(scheduler.scheduled_tasks())
     typer.echo(f"Panshi on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")

@@ -63,7 +63,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/tokens"): OPERATOR,
     ("DELETE", "/api/v1/tokens/{token_id}"): OPERATOR,
     # ingest
-    ("POST", "/api/v1/batches"): frozenset({"department"}),
+    ("POST", "/api/v1/batches"): STAFF,  # an operator's import or migration; a department its own rows
     ("GET", "/api/v1/batches"): STAFF,
     ("GET", "/api/v1/batches/{batch_id}"): STAFF,
     ("GET", "/api/v1/batches/{batch_id}/errors.csv"): STAFF,
@@ -96,6 +96,7 @@ POLICY: dict[tuple[str, str], frozenset[str]] = {
     # exchange between nodes: registered peers only, by node signature (no role, no token admits)
     ("GET", "/api/v1/exchange/feed"): NOBODY,
     ("POST", "/api/v1/exchange/batches"): NOBODY,
+    ("GET", "/console/exchange"): OPERATOR,
     # evaluation: the caller's view of a result (the grade alone to the public where the model allows)
     ("GET", "/api/v1/subjects/{code}/evaluation"): EVERYONE,
     # credit reports: the public version to anyone (full: the subject itself, staff with a purpose); verification

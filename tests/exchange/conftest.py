@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,9 @@ from panshi.core import db as core_db
 from panshi.core import migrate
 from panshi.core.db import unit_of_work
 from panshi.core.settings import get_settings
-from panshi.exchange.client import http_fetch, pull_from
+from panshi.exchange.client import Fetch, http_fetch, pull_from
 from panshi.exchange.nodes import add_peer, init_node
+from panshi.exchange.schemas import FeedPage
 
 CHILD, PARENT = "220284", "220200"
 
@@ -97,3 +99,31 @@ def tiers(engine: Engine, parent_engine: Engine) -> Iterator[Tiers]:
     link(engine, parent_engine)
     with TestClient(create_app()) as client:
         yield Tiers(child=engine, parent=parent_engine, client=client)
+
+
+@contextmanager
+def serving(engine: Engine) -> Iterator[None]:
+    """Make `engine` the platform's database for a while (to ingest at the parent, say)."""
+    original = core_db.get_engine
+    core_db.get_engine = lambda: engine  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        core_db.get_engine = original  # type: ignore[assignment]
+
+
+def direct_fetch(origin: Engine, *, reader: str) -> Fetch:
+    """A peer's feed read straight from its database, as its HTTP route serves it to `reader`."""
+    from panshi.exchange.feed import feed_page, publish_pending
+    from panshi.exchange.homes import feed_read_by
+    from panshi.exchange.nodes import peer
+
+    with unit_of_work(origin) as s:
+        feed = feed_read_by(peer(s, reader).relation)
+
+    def fetch(after: int, limit: int) -> FeedPage:
+        publish_pending(feed, engine=origin)
+        with unit_of_work(origin) as s:
+            return feed_page(s, after=after, limit=limit, feed=feed)
+
+    return fetch

@@ -30,6 +30,7 @@ def create_app() -> FastAPI:
     from panshi.console.routes import router as console_router
     from panshi.evaluation.routes import router as evaluation_router
     from panshi.exchange.routes import router as exchange_router
+    from panshi.exchange.web import router as exchange_web_router
     from panshi.ingest.routes import quality_router
     from panshi.ingest.routes import router as ingest_router
     from panshi.notices.routes import router as notices_router
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
         sanctions_router,
         evaluation_router,
         exchange_router,
+        exchange_web_router,
         cases_router,
         publicity_router,
         notices_router,

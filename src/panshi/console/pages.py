@@ -19,7 +19,7 @@ OPERATOR = (Role.operator,)
 SUBJECT = (Role.subject,)
 
 
-CHANNEL_LABELS = {"web": "网页上传", "api": "接口", "cli": "命令行"}
+CHANNEL_LABELS = {"web": "网页上传", "api": "接口", "cli": "命令行", "migration": "存量数据迁移"}
 
 LOGIN_PATH = "/login"
 _MAX_NEXT = 2000

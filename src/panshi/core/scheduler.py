@@ -42,6 +42,7 @@ def start(tasks: list[ScheduledTask], *, tick_seconds: float = 5.0) -> threading
     active = [t for t in tasks if t.every_seconds > 0]
     if not active:
         return None
+    tick_seconds = min(tick_seconds, *(t.every_seconds for t in active))  # a task due every second runs so
     stop = threading.Event()
     started = time.monotonic()
     for task in active:
@@ -68,4 +69,7 @@ def scheduled_tasks() -> list[ScheduledTask]:
     from panshi.publicity.tasks import task as publicity_expire
 
     tasks.append(publicity_expire())
+    from panshi.exchange.tasks import task as exchange_sync
+
+    tasks.append(exchange_sync())
     return tasks

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     exchange_clock_skew_seconds: int = Field(
         default=600, ge=30, description="How far a peer's signed request time may differ from ours"
     )
+    exchange_sync_seconds: float = Field(
+        default=10, ge=0, description="How often `panshi serve` exchanges with its peers; 0: never"
+    )
     # Objections and repair: evidence files, and notices by email.
     evidence_dir: Path = Field(
         default=Path("var/evidence"), description="Where evidence files are kept (outside any web root)"

@@ -26,6 +26,7 @@ from panshi.demo.departments import DEPARTMENTS
 from panshi.demo.headers import LICENSE_HEADERS, LONG_TERM, PENALTY_HEADERS, SUBJECT_HEADERS
 from panshi.demo.license_rows import LICENSE_DEFECTS
 from panshi.demo.penalty_rows import PENALTY_DEFECTS
+from panshi.demo.receipts import HABITS, RECEIPT_HEADER, ReceiptClock, ReportingHabit
 from panshi.demo.rows import RowStream, generate_license_rows, generate_penalty_rows
 from panshi.demo.subjects import SUBJECT_CATEGORIES, Subject, generate_subjects
 
@@ -42,6 +43,10 @@ __all__ = [
     "PENALTY_CATEGORIES",
     "PENALTY_DEFECTS",
     "PENALTY_HEADERS",
+    "HABITS",
+    "RECEIPT_HEADER",
+    "ReceiptClock",
+    "ReportingHabit",
     "RowStream",
     "SUBJECT_CATEGORIES",
     "SUBJECT_HEADERS",

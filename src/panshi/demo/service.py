@@ -26,7 +26,7 @@ from panshi.accounts.service import (
 )
 from panshi.core import migrate
 from panshi.core.db import unit_of_work
-from panshi.core.timeutil import today_shanghai
+from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.demo.cases import add_demo_cases
 from panshi.demo.generator import (
     LICENSE_HEADERS,
@@ -37,6 +37,8 @@ from panshi.demo.generator import (
     write_csv,
 )
 from panshi.demo.list_rows import LIST_HEADERS, generate_list_rows
+from panshi.demo.receipts import RECEIPT_HEADER, ReceiptClock
+from panshi.ingest.receipts import ReceiptTimes
 from panshi.ingest.service import Submitter, ingest_file
 from panshi.records.service import count_records, get_raw
 
@@ -68,11 +70,16 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
     end = today_shanghai() - timedelta(days=1)
     start = date(end.year - 3, 1, 1)
     licenses = int(records * 0.6)
+    # The county's history is migrated from its old platform with the times it received each row
+    # (simulated from each department's reporting habit): 公示及时率 is then what it would be.
+    clock = ReceiptClock(seed=SEED, now=utcnow())
     streams = {
         "admin_license": (generate_license_rows(population, licenses, seed=SEED, start=start, end=end,
-                                                bad_fraction=bad_fraction), LICENSE_HEADERS),
+                                                bad_fraction=bad_fraction, receipts=clock),
+                          (*LICENSE_HEADERS, RECEIPT_HEADER)),
         "admin_penalty": (generate_penalty_rows(population, records - licenses, seed=SEED, start=start, end=end,
-                                                bad_fraction=bad_fraction), PENALTY_HEADERS),
+                                                bad_fraction=bad_fraction, receipts=clock),
+                          (*PENALTY_HEADERS, RECEIPT_HEADER)),
     }  # fmt: skip
     files: list[tuple[str, Path, tuple[str, str]]] = []
     for record_type, (rows, headers) in streams.items():
@@ -138,16 +145,19 @@ def _ingest_all(files: list[tuple[str, Path, tuple[str, str]]], console: Console
         task = progress.add_task("导入演示数据", total=len(files))
         for record_type, path, (name, uscc) in files:
             with unit_of_work(write=True) as session:
-                # Each department submits its own file, as it would over the API.
+                # The operator migrates each department's history from the old platform: its own rows
+                # only, with the (simulated) times the old platform received them.
                 department = register_department(session, name=name, uscc=uscc)
-                submitter = Submitter(channel="api", actor=f"demo:{name}", department_id=department.id,
-                                      department_uscc=department.uscc)  # fmt: skip
-                result = ingest_file(session, path=path, record_type=record_type, submitter=submitter)
+                submitter = Submitter(channel="cli", actor="cli:demo", department_id=department.id,
+                                      department_uscc=department.uscc, operator=True)  # fmt: skip
+                result = ingest_file(session, path=path, record_type=record_type, submitter=submitter,
+                                     receipts=ReceiptTimes(column=RECEIPT_HEADER))  # fmt: skip
             for key in ("received", "accepted", "rejected", "warnings"):
                 totals[key] += getattr(result, key)
             progress.advance(task)
     console.print(
-        f"演示数据：{len(files)} 个文件，收到 {totals['received']:,} 行，入库 {totals['accepted']:,} 条，"
+        f"演示数据（存量数据迁移，原平台接收时间为模拟值）：{len(files)} 个文件，收到 {totals['received']:,} 行，"
+        f"入库 {totals['accepted']:,} 条，"
         f"拒收 {totals['rejected']:,} 行（示例错误报告：panshi batch errors <批次号>）"
     )
 

@@ -18,9 +18,10 @@ from panshi.core.errors import PanshiError
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
 from panshi.exchange import repository
-from panshi.exchange.feed import FORMAT, body_hash
+from panshi.exchange.feed import FORMAT, batch_label, body_hash
+from panshi.exchange.homes import feed_taken_from, refusal
 from panshi.exchange.models import ExchangeCursor, ExchangeLog, ExchangeNode
-from panshi.exchange.nodes import RELATION_NAMES, contains, own_node
+from panshi.exchange.nodes import RELATION_NAMES, own_node
 from panshi.exchange.schemas import ReceiveOut, WireBatch
 from panshi.exchange.signing import verify
 from panshi.records import service as records
@@ -45,9 +46,11 @@ class Refused(PanshiError):
 
 def receive_batch(session: Session, wire: WireBatch, *, sender: str) -> ReceiveOut:
     """Apply one batch of `sender`'s feed if it is the next one, genuine and acceptable; else say why."""
-    batch_id = f"{wire.origin}:{wire.seq}"
+    batch_id = batch_label(wire.origin, wire.feed, wire.seq)
     try:
         peer = _known_sender(session, wire, sender=sender)
+        if wire.feed != feed_taken_from(peer.relation):
+            raise Refused(f"批次 {batch_id} 不是本节点应从{RELATION_NAMES[peer.relation]}节点接收的变更流")
         _genuine(wire, peer)
         cursor = _cursor(session, peer.region_code)
         applied = cursor.applied_seq
@@ -92,9 +95,13 @@ def _known_sender(session: Session, wire: WireBatch, *, sender: str) -> Exchange
 def _genuine(wire: WireBatch, peer: ExchangeNode) -> None:
     body = wire.body.encode()
     if body_hash(body) != wire.hash:
-        raise Refused(f"批次 {wire.origin}:{wire.seq} 的内容与摘要不符（传输中被改动）")
+        raise Refused(
+            f"批次 {batch_label(wire.origin, wire.feed, wire.seq)} 的内容与摘要不符（传输中被改动）"
+        )
     if not verify(peer.public_key, body, wire.signature):
-        raise Refused(f"批次 {wire.origin}:{wire.seq} 的签名无效（不是 {peer.region_code} 的登记密钥所签）")
+        raise Refused(
+            f"批次 {batch_label(wire.origin, wire.feed, wire.seq)} 的签名无效（不是 {peer.region_code} 的登记密钥所签）"
+        )
 
 
 def _parsed(wire: WireBatch) -> dict[str, Any]:
@@ -105,6 +112,8 @@ def _parsed(wire: WireBatch) -> dict[str, Any]:
     expected = {"format": FORMAT, "origin": wire.origin, "seq": wire.seq, "prev": wire.prev_hash}
     if not isinstance(body, dict) or any(body.get(k) != v for k, v in expected.items()):
         raise Refused("批次内容的格式、来源、序号或前序摘要与批次头不符")
+    if body.get("feed", "up") != wire.feed:
+        raise Refused("批次内容所属的变更流与批次头不符")
     return body
 
 
@@ -128,21 +137,13 @@ def _apply(session: Session, body: dict[str, Any], peer: ExchangeNode) -> dict[s
     except (KeyError, TypeError, ValueError) as exc:
         raise Refused(f"批次内容不完整或有误：{type(exc).__name__} {exc}") from None
     for state in states:
-        _check_home(own, peer, state["home_region"])
+        refused = refusal(own, peer, home=state["home_region"], record_type=state["record_type"])
+        if refused:
+            raise Refused(refused)
     return records.apply_replicated(
         session, records=states, events=events, batches=batches, own_region=own.region_code,
         seed=get_settings().secret_key,
     )  # fmt: skip
-
-
-def _check_home(own: ExchangeNode, peer: ExchangeNode, home: str) -> None:
-    """Records flow up from their home: a child or an equal sends only what is homed in its own area;
-    a parent never sends what is homed in ours. Nobody sends what is homed here."""
-    relation = RELATION_NAMES[peer.relation]
-    if home == own.region_code or (peer.relation == "parent" and contains(own.region_code, own.level, home)):
-        raise Refused(f"{relation}节点 {peer.region_code} 发来归属本辖区（{home}）的记录：拒收")
-    if peer.relation in ("child", "peer") and not contains(peer.region_code, peer.level, home):
-        raise Refused(f"{relation}节点 {peer.region_code} 发来归属其他节点（{home}）的记录：拒收")
 
 
 def _state(raw: dict[str, Any]) -> dict[str, Any]:
@@ -194,8 +195,10 @@ def _logged(
     repository.add_log(
         session,
         ExchangeLog(
-            batch_id=f"{wire.origin}:{wire.seq}", peer_region=peer_region[:6], direction="in", seq=wire.seq,
+            batch_id=batch_label(wire.origin, wire.feed, wire.seq), peer_region=peer_region[:6], direction="in", seq=wire.seq,
             changes=changes, applied=applied, hash=wire.hash, at=utcnow(), outcome=outcome, error=message or None,
         ),
     )  # fmt: skip
-    return ReceiveOut(batch_id=f"{wire.origin}:{wire.seq}", seq=wire.seq, outcome=outcome, message=message)
+    return ReceiveOut(
+        batch_id=batch_label(wire.origin, wire.feed, wire.seq), seq=wire.seq, outcome=outcome, message=message
+    )

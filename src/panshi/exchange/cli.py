@@ -88,6 +88,11 @@ def node_add_peer(
     public_key: str = typer.Option(..., "--public-key", help="对端 panshi node show 给出的公钥"),
     name: str | None = typer.Option(None, "--name", help="对端名称（默认区划名称）"),
     level: str | None = typer.Option(None, "--level", help="county|city|province（默认由区划代码推断）"),
+    link: str = typer.Option(
+        "pull",
+        "--link",
+        help="pull（双方互拉）| push（对端连不到本节点：本节点推送并拉取）| wait（本节点连不到对端）",
+    ),
 ) -> None:
     """Register a peer node (again: updates its address and key)."""
     from panshi.exchange.nodes import RELATION_NAMES, add_peer
@@ -95,7 +100,7 @@ def node_add_peer(
     try:
         with unit_of_work(write=True) as session:
             peer = add_peer(session, region=region, relation=relation, url=url, public_key=public_key,
-                            name=name, level=level)  # fmt: skip
+                            name=name, level=level, link=link)  # fmt: skip
             shown = f"{peer.name}（{peer.region_code}）已登记为{RELATION_NAMES[peer.relation]}节点：{peer.base_url}"
     except PanshiError as exc:
         _fail(exc)
@@ -126,11 +131,11 @@ def node_peers(as_json: bool = typer.Option(False, "--json", help="Print as JSON
     if as_json:
         typer.echo(json.dumps([s.model_dump(mode="json") for s in statuses], ensure_ascii=False, indent=2))
         return
-    table = Table("区划", "名称", "关系", "层级", "地址", "启用", "已应用", "对端最新", "滞后")
+    table = Table("区划", "名称", "关系", "层级", "地址", "连接", "启用", "已应用", "对端最新", "滞后")
     for s in statuses:
         n = s.node
         table.add_row(n.region_code, n.name, RELATION_NAMES[n.relation], LEVEL_NAMES.get(n.level, n.level),
-                      n.base_url or "", "是" if n.enabled else "否", str(s.applied_seq), str(s.latest_seq), str(s.lag))  # fmt: skip
+                      n.base_url or "", n.link, "是" if n.enabled else "否", str(s.applied_seq), str(s.latest_seq), str(s.lag))  # fmt: skip
     Console().print(table)
 
 
@@ -153,33 +158,27 @@ def node_log(
     Console().print(table)
 
 
-def sync(peer: str | None = typer.Option(None, "--peer", help="只从这一对端节点拉取（区划代码）")) -> None:
-    """Pull the feeds of the children and equals (or of one peer) once, until caught up."""
-    from panshi.exchange.client import pull_from
-    from panshi.exchange.nodes import peers
+def sync(peer: str | None = typer.Option(None, "--peer", help="只与这一对端节点交换（区划代码）")) -> None:
+    """Exchange once with every enabled peer (or one) until caught up: pull the feed it offers us (a
+    child's or an equal's records, the parent's lists) and push ours where the link is `push`."""
+    from panshi.exchange.sync import sync_peers
 
-    with unit_of_work() as session:
-        regions = [p.region_code for p in peers(session) if p.enabled and p.relation in ("child", "peer")]
-    if peer:
-        regions = [peer]
-    if not regions:
-        typer.echo("没有可拉取的下级或平级节点（panshi node add-peer 登记）")
+    results = sync_peers(only=peer)
+    if not results:
+        typer.echo("没有可连接的对端节点（panshi node init，panshi node add-peer 登记）")
         return
-    failed = False
-    for region in regions:
-        try:
-            result = pull_from(region)
-        except PanshiError as exc:
-            Console(stderr=True).print(f"[red]{region}：{exc.message}[/]")
-            failed = True
-            continue
-        typer.echo(
-            f"{region}：应用 {result.applied_batches} 批，已到第 {result.applied_seq} 批，对端最新 {result.latest_seq}"
-        )
-        for refusal in result.refused:
-            Console(stderr=True).print(f"[red]拒收 {refusal}[/]")
-            failed = True
-    if failed:
+    errors = Console(stderr=True)
+    for r in results:
+        if r.error:
+            errors.print(f"[red]{r.peer}：{r.error}[/]")
+        for verb, result in (("拉取", r.pulled), ("推送", r.pushed)):
+            if result is None:
+                continue
+            typer.echo(f"{r.peer} {verb}：应用 {result.applied_batches} 批（新增 {result.new}、更新 {result.updated} 条），"
+                       f"已到第 {result.applied_seq} 批，最新 {result.latest_seq}")  # fmt: skip
+            for refusal in result.refused:
+                errors.print(f"[red]拒收 {refusal}[/]")
+    if any(r.failed for r in results):
         raise typer.Exit(1)
 
 

@@ -1,8 +1,8 @@
-"""This node's change feed: record changes published as ordered, hash-chained, signed batches.
+"""This node's change feeds: record changes published as ordered, hash-chained, signed batches.
 
-The record_history rows are the source of truth: each published batch takes the next changes (in
-history id order) of records homed at this node or below it, with each record's state as it is when
-published, and is stored as the exact canonical bytes that were hashed and signed, so that every
+The record_history rows are the source of truth: each published batch of a feed takes the next
+changes (in history id order) that the feed carries (homes.py: `up`, records homed at this node or
+below it; `down`, lists homed at it or above), with each record's state as it is when published, and is stored as the exact canonical bytes that were hashed and signed, so that every
 fetch of a sequence number returns the same batch.
 """
 
@@ -15,14 +15,17 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from panshi.accounts.service import departments_by_id
+from panshi.core.db import unit_of_work
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
 from panshi.exchange import repository
+from panshi.exchange.homes import Feed, feed_changes
 from panshi.exchange.models import ExchangeBatch, ExchangeLog
-from panshi.exchange.nodes import area_prefix, own_signer
+from panshi.exchange.nodes import own_signer
 from panshi.exchange.schemas import FeedPage, WireBatch
 from panshi.ingest.service import batch_columns
 from panshi.records import service as records
@@ -56,28 +59,32 @@ def feed_horizon(session: Session) -> int:
     return records.history_horizon(session)
 
 
-def publish(session: Session, *, upto: int, max_batches: int = 20) -> int:
-    """Publish the changes up to history row `upto` not yet in the feed as new batches; how many."""
+def batch_label(origin: str, feed: str, seq: int) -> str:
+    """How a batch is named in logs and messages: `220284:7` (up feed), `220000:down:3`."""
+    return f"{origin}:{seq}" if feed == "up" else f"{origin}:{feed}:{seq}"
+
+
+def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int = 20) -> int:
+    """Publish the changes up to history row `upto` not yet in `feed` as new batches; how many."""
     own, signer = own_signer(session)
     repository.lock_publisher(session)
-    last = repository.last_published(session)
+    last = repository.last_published(session, feed)
     seq, prev, after = (last.seq, last.hash, last.last_history_id) if last else (0, "", 0)
     size = get_settings().exchange_batch_changes
     published = 0
     while published < max_batches:
-        changes = records.changes_after(
-            session, after=after, upto=upto, own_region=own.region_code,
-            area_prefix=area_prefix(own.region_code, own.level), limit=size,
-        )  # fmt: skip
+        changes = feed_changes(session, feed, own, after=after, upto=upto, limit=size)
         if not changes:
             break
         seq += 1
-        body = canonical_json(_body(session, origin=own.region_code, seq=seq, prev=prev, changes=changes))
+        body = canonical_json(
+            _body(session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes)
+        )
         digest = body_hash(body)
         first, after = changes[0][0].id, changes[-1][0].id
         session.add(
             ExchangeBatch(
-                seq=seq, prev_hash=prev, hash=digest, signature=signer.sign(body), algorithm=signer.algorithm,
+                feed=feed, seq=seq, prev_hash=prev, hash=digest, signature=signer.sign(body), algorithm=signer.algorithm,
                 first_history_id=first, last_history_id=after, changes=len(changes), body=zlib.compress(body, 6),
                 created_at=utcnow(),
             )
@@ -89,7 +96,7 @@ def publish(session: Session, *, upto: int, max_batches: int = 20) -> int:
 
 
 def _body(
-    session: Session, *, origin: str, seq: int, prev: str, changes: list[tuple[Any, Any]]
+    session: Session, *, origin: str, feed: Feed, seq: int, prev: str, changes: list[tuple[Any, Any]]
 ) -> dict[str, Any]:
     states: dict[int, dict[str, Any]] = {}
     events = []
@@ -109,10 +116,13 @@ def _body(
     for record_id, state in states.items():
         state.update(owners[record_id])
         state["received_at"], state["created_at"] = _utc(state["received_at"]), _utc(state["created_at"])
-    return {
+    body = {
         "format": FORMAT, "origin": origin, "seq": seq, "prev": prev, "records": list(states.values()),
         "events": events, "batches": _batches(session, states.values()),
     }  # fmt: skip
+    if feed != "up":  # the up feed's bodies stay as the first version made them
+        body["feed"] = feed
+    return body
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -159,31 +169,39 @@ def _batches(session: Session, states: Iterable[dict[str, Any]]) -> list[dict[st
     return [by_id[k] for k in sorted(by_id)]
 
 
-def feed_page(session: Session, *, after: int, limit: int) -> FeedPage:
-    """The published batches after `after` (at most `limit`), as they travel."""
+def feed_page(session: Session, *, after: int, limit: int, feed: Feed = "up") -> FeedPage:
+    """The published batches of `feed` after `after` (at most `limit`), as they travel."""
     own, _ = own_signer(session)
-    batches = repository.published_after(session, after=after, limit=min(limit, MAX_PAGE))
+    batches = repository.published_after(session, feed, after=after, limit=min(limit, MAX_PAGE))
     return FeedPage(
-        origin=own.region_code, latest_seq=repository.latest_seq(session),
+        origin=own.region_code, feed=feed, latest_seq=repository.latest_seq(session, feed),
         batches=[to_wire(own.region_code, b) for b in batches],
     )  # fmt: skip
 
 
+def publish_pending(feed: Feed, *, engine: Engine | None = None, max_batches: int = 20) -> int:
+    """Publish what `feed` has not carried yet, up to the committed horizon (own units of work)."""
+    with unit_of_work(engine, write=True) as session:  # short: it waits for the writers in progress
+        horizon = feed_horizon(session)
+    with unit_of_work(engine, write=True) as session:
+        return publish(session, upto=horizon, feed=feed, max_batches=max_batches)
+
+
 def to_wire(origin: str, batch: ExchangeBatch) -> WireBatch:
     return WireBatch(
-        origin=origin, seq=batch.seq, prev_hash=batch.prev_hash, hash=batch.hash, algorithm=batch.algorithm,
+        origin=origin, feed=batch.feed, seq=batch.seq, prev_hash=batch.prev_hash, hash=batch.hash, algorithm=batch.algorithm,
         signature=batch.signature, body=zlib.decompress(batch.body).decode(),
     )  # fmt: skip
 
 
-def log_served(session: Session, *, peer_region: str, page: FeedPage) -> None:
-    """One `served` log row per batch handed to a peer."""
+def log_served(session: Session, *, peer_region: str, page: FeedPage, outcome: str = "served") -> None:
+    """One log row per batch handed to a peer: `served` (it pulled) or `pushed`."""
     now = utcnow()
     for b in page.batches:
         repository.add_log(
             session,
             ExchangeLog(
-                batch_id=f"{b.origin}:{b.seq}", peer_region=peer_region, direction="out", seq=b.seq,
-                changes=0, applied=0, hash=b.hash, at=now, outcome="served", error=None,
+                batch_id=batch_label(b.origin, b.feed, b.seq), peer_region=peer_region, direction="out", seq=b.seq,
+                changes=0, applied=0, hash=b.hash, at=now, outcome=outcome, error=None,
             ),
         )  # fmt: skip

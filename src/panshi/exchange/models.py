@@ -26,15 +26,20 @@ class ExchangeNode(Base):
     algorithm: Mapped[str] = mapped_column(String(16))
     public_key: Mapped[str] = mapped_column(String(200))  # "<algorithm>:<base64>", as given to peers
     enabled: Mapped[bool] = mapped_column(default=True)
+    # Who connects: pull (each side pulls the other's feed), push (we pull its feed and push ours: it
+    # cannot reach us), wait (we never connect: it pushes its feed to us and pulls ours).
+    link: Mapped[str] = mapped_column(String(8), default="pull")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ExchangeBatch(Base):
-    """One published batch of this node's feed: exactly the bytes that were hashed and signed."""
+    """One published batch of one of this node's feeds (up or down): exactly the bytes that were hashed
+    and signed."""
 
     __tablename__ = "exchange_batches"
 
+    feed: Mapped[str] = mapped_column(String(4), primary_key=True, default="up")  # up | down (homes.py)
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     prev_hash: Mapped[str] = mapped_column(String(64))  # "" for the first batch
     hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical body

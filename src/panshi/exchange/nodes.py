@@ -22,6 +22,9 @@ Relation = Literal["parent", "child", "peer"]
 LEVELS: tuple[Level, ...] = ("county", "city", "province")
 LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级"}
 RELATION_NAMES = {"self": "本节点", "parent": "上级", "child": "下级", "peer": "平级"}
+# Who connects to a peer: pull, each side pulls the other's feed; push, we pull its feed and push ours
+# (it cannot reach us); wait, we never connect (it pushes its feed to us and pulls ours).
+LINKS = {"pull": "双方互拉", "push": "本节点推送并拉取", "wait": "等待对端推送与拉取"}
 _PREFIX = {"province": 2, "city": 4, "county": 6}  # digits of the region code a level's area shares
 _RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 
@@ -173,10 +176,14 @@ def add_peer(
     public_key: str,
     name: str | None = None,
     level: str | None = None,
+    link: str = "pull",
 ) -> ExchangeNode:
     """Register a peer node (or update its address and key): a child must lie inside our area, a
-    parent above us, an equal beside us; its public key must be well-formed."""
+    parent above us, an equal beside us; its public key must be well-formed. `link` says who connects
+    (LINKS)."""
     own = own_node(session)
+    if link not in LINKS:
+        raise BadPeer(f"连接方式须为 {'、'.join(LINKS)} 之一：{link!r}", code="bad_link")
     region, peer_level, _ = _checked_region(region, level)
     if region == own.region_code:
         raise BadPeer("不能把本节点登记为对端节点")
@@ -198,6 +205,7 @@ def add_peer(
         peer = ExchangeNode(region_code=region, created_at=now, enabled=True)
         session.add(peer)
     peer.level, peer.relation, peer.base_url, peer.public_key = peer_level, relation, url, key
+    peer.link = link
     peer.algorithm, peer.updated_at = key.partition(":")[0], now
     peer.name = (name or region_name(region) or region)[:200]
     session.flush()

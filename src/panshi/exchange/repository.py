@@ -33,16 +33,23 @@ def lock_publisher(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PUBLISH_LOCK})
 
 
-def last_published(session: Session) -> ExchangeBatch | None:
-    return session.scalar(select(ExchangeBatch).order_by(ExchangeBatch.seq.desc()).limit(1))
+def last_published(session: Session, feed: str) -> ExchangeBatch | None:
+    query = select(ExchangeBatch).where(ExchangeBatch.feed == feed).order_by(ExchangeBatch.seq.desc())
+    return session.scalar(query.limit(1))
 
 
-def latest_seq(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(ExchangeBatch.seq), 0))) or 0)
+def latest_seq(session: Session, feed: str) -> int:
+    query = select(func.coalesce(func.max(ExchangeBatch.seq), 0)).where(ExchangeBatch.feed == feed)
+    return int(session.scalar(query) or 0)
 
 
-def published_after(session: Session, *, after: int, limit: int) -> list[ExchangeBatch]:
-    query = select(ExchangeBatch).where(ExchangeBatch.seq > after).order_by(ExchangeBatch.seq).limit(limit)
+def published_after(session: Session, feed: str, *, after: int, limit: int) -> list[ExchangeBatch]:
+    query = (
+        select(ExchangeBatch)
+        .where(ExchangeBatch.feed == feed, ExchangeBatch.seq > after)
+        .order_by(ExchangeBatch.seq)
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 

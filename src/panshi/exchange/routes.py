@@ -14,7 +14,8 @@ from panshi.core.errors import PanshiError
 from panshi.exchange import repository
 from panshi.exchange.apply import receive_batch
 from panshi.exchange.auth import NODE_HEADER, SIGNATURE_HEADER, TIME_HEADER, authenticate_peer
-from panshi.exchange.feed import MAX_PAGE, feed_horizon, feed_page, log_served, publish
+from panshi.exchange.feed import MAX_PAGE, feed_page, log_served, publish_pending
+from panshi.exchange.homes import feed_read_by
 from panshi.exchange.models import ExchangeNode
 from panshi.exchange.schemas import FeedPage, PushOut, PushRequest
 
@@ -37,27 +38,27 @@ def feed(
     after: Annotated[int, Query(ge=0, le=MAX_ID, description="上次已应用的批次序号")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
 ) -> FeedPage:
-    """This node's signed change feed after a sequence number (parents and equals, by node signature)."""
-    peer = _peer(request, b"", relations=("parent", "peer"))
-    with unit_of_work(write=True) as session:  # short: it waits for the writers in progress
-        horizon = feed_horizon(session)
+    """This node's signed change feed after a sequence number (registered peers, by node signature): a
+    parent or an equal reads the records going up, a child the lists coming down (homes.py)."""
+    peer = _peer(request, b"", relations=("parent", "peer", "child"))
+    feed = feed_read_by(peer.relation)
+    publish_pending(feed)
     with unit_of_work(write=True) as session:
-        publish(session, upto=horizon)
-    with unit_of_work(write=True) as session:
-        page = feed_page(session, after=after, limit=limit)
+        page = feed_page(session, after=after, limit=limit, feed=feed)
         log_served(session, peer_region=peer.region_code, page=page)
     return page
 
 
 @router.post("/batches", response_model=PushOut)
 async def push(request: Request) -> PushOut:
-    """Receive batches of a child's or an equal's feed (push mode), applied in order, each once."""
+    """Receive batches of a peer's feed (push mode: it can reach us, we cannot reach it), applied in
+    order, each once."""
     body = await request.body()
     return await run_in_threadpool(_push, request, body)
 
 
 def _push(request: Request, body: bytes) -> PushOut:
-    peer = _peer(request, body, relations=("child", "peer"))
+    peer = _peer(request, body, relations=("child", "peer", "parent"))
     try:
         pushed = PushRequest.model_validate_json(body)
     except ValidationError as exc:

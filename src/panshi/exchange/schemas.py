@@ -12,6 +12,7 @@ class WireBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     origin: str = Field(pattern=r"^\d{6}$")
+    feed: str = Field(default="up", pattern=r"^(up|down)$")  # homes.py: which of the origin's feeds
     seq: int = Field(ge=1)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -25,6 +26,7 @@ class FeedPage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     origin: str
+    feed: str = "up"
     latest_seq: int
     batches: list[WireBatch]
 
@@ -63,6 +65,7 @@ class NodeOut(BaseModel):
     algorithm: str
     public_key: str
     enabled: bool
+    link: str
     updated_at: datetime
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from panshi.core.db import unit_of_work
 from panshi.core.errors import PanshiError
+from panshi.ingest.receipts import ReceiptTimes, parse_received_at
 from panshi.ingest.schemas import BatchResult
 from panshi.ingest.service import Submitter, ingest_file
 
@@ -23,19 +24,32 @@ def ingest(
         ..., "--type", "-t", help="admin_penalty (行政处罚) | admin_license (行政许可)"
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables"),
+    received_at_column: str | None = typer.Option(
+        None,
+        "--received-at-column",
+        help="Historical migration (存量数据迁移): the column holding each row's "
+        "receipt time on the old platform (ISO date or date-time; Asia/Shanghai without an offset)",
+    ),  # fmt: skip
+    received_at: str | None = typer.Option(
+        None,
+        "--received-at",
+        help="Historical migration: one receipt time for the whole file (or for rows "
+        "whose --received-at-column cell is blank)",
+    ),  # fmt: skip
 ) -> None:
     """Import a file of records; bad rows come back with row, field and reason (exit 0), unreadable files exit 2."""
     err = Console(stderr=True)
     try:
+        receipts = _receipts(received_at_column, received_at)
         if as_json or not sys.stderr.isatty():
-            result = _run(file, record_type, None)
+            result = _run(file, record_type, None, receipts)
         else:
             with Progress(
                 TextColumn("[bold]导入 {task.description}"), BarColumn(), TextColumn("{task.completed:,} 行"),
                 TimeElapsedColumn(), console=err, transient=True,
             ) as bar:  # fmt: skip
                 task = bar.add_task(file.name, total=None)
-                result = _run(file, record_type, lambda n: bar.advance(task, n))
+                result = _run(file, record_type, lambda n: bar.advance(task, n), receipts)
     except PanshiError as exc:
         if as_json:
             typer.echo(json.dumps({"error": exc.code, "message": exc.message}, ensure_ascii=False))
@@ -48,11 +62,19 @@ def ingest(
         _print(result)
 
 
-def _run(file: Path, record_type: str, progress: object) -> BatchResult:
+def _receipts(column: str | None, at: str | None) -> ReceiptTimes | None:
+    """The migration's statement of receipt times, if the options make one."""
+    if column is None and at is None:
+        return None
+    return ReceiptTimes(column=column or None, at=parse_received_at(at) if at is not None else None)
+
+
+def _run(file: Path, record_type: str, progress: object, receipts: ReceiptTimes | None) -> BatchResult:
+    submitter = Submitter(channel="cli", actor="cli:operator", operator=True)
     with unit_of_work(write=True) as session:
         return ingest_file(
-            session, path=file, record_type=record_type, submitter=Submitter(channel="cli", actor="cli:operator"),
-            progress=progress,  # type: ignore[arg-type]
+            session, path=file, record_type=record_type, submitter=submitter,
+            progress=progress, receipts=receipts,  # type: ignore[arg-type]
         )  # fmt: skip
 
 
@@ -63,6 +85,8 @@ def _print(result: BatchResult) -> None:
         f"收到 {result.received:,} 行 · 新增 {result.accepted:,} · 更新 {result.updated:,} · "
         f"未变 {result.unchanged:,} · [red]拒收 {result.rejected:,}[/] · 提示 {result.warnings:,}"
     )
+    if result.migration_note:
+        console.print(result.migration_note, markup=False, highlight=False)
     if result.errors:
         table = Table("行 row", "字段 field", "代码 code", "说明 message", title="拒收的行 Rejected rows")
         for issue in result.errors[:50]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from panshi.catalog.schemas import RecordType, header_key, strip_hint
@@ -18,8 +19,10 @@ class ColumnMap:
     headers: list[str]  # all headers as submitted, by column position
 
 
-def map_header(record_type: RecordType, header: list[str]) -> ColumnMap:
-    """Map each header to a field, or refuse the file naming every header that does not fit."""
+def map_header(record_type: RecordType, header: list[str], *, consumed: Collection[int] = ()) -> ColumnMap:
+    """Map each header to a field, or refuse the file naming every header that does not fit.
+
+    `consumed`: positions of columns an option of the import reads (a migration's receipt times)."""
     exact: dict[str, str] = {}
     loose: dict[str, str] = {}
     for f in record_type.fields:
@@ -35,7 +38,7 @@ def map_header(record_type: RecordType, header: list[str]) -> ColumnMap:
     duplicate: list[str] = []
     for i, raw in enumerate(header):
         key = header_key(raw)
-        if not key or key in ignored:
+        if not key or key in ignored or i in consumed:
             continue
         field_name = exact.get(key) or loose.get(header_key(strip_hint(raw)))
         if field_name is None:

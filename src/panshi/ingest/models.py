@@ -37,6 +37,9 @@ class Batch(Base):
     warnings: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A historical migration (channel "migration", 存量数据迁移): who imported it and where its rows'
+    # receipt times came from.
+    migration_note: Mapped[str | None] = mapped_column(String(1000))
 
 
 class BatchIssue(Base):

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import StreamingResponse
 
 from panshi.accounts.schemas import Principal, Role
-from panshi.api.deps import ReadSession, WriteSession, require, staff
+from panshi.api.deps import ReadSession, WriteSession, staff
+from panshi.core.errors import NotAuthorised
+from panshi.ingest.receipts import ReceiptTimes, authorise, parse_received_at
 from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow
 from panshi.ingest.service import (
     Submitter,
@@ -30,10 +32,37 @@ router = APIRouter(prefix="/api/v1/batches", tags=["ingest 数据归集"])
 def submit_batch(
     file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK), XLSX, JSON or NDJSON")],
     type: Annotated[str, Form(description="admin_penalty | admin_license")],
-    who: Annotated[Principal, Depends(require(Role.department))],
+    who: Annotated[Principal, Depends(staff)],
     session: WriteSession,
+    received_at_column: Annotated[
+        str | None,
+        Form(
+            max_length=200,
+            description="Operators' historical migration: the column of each "
+            "row's receipt time on the old platform (ISO; Asia/Shanghai without an offset)",
+        ),
+    ] = None,
+    received_at: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            description="Operators' historical migration: one receipt time for "
+            "the whole file (or for rows whose receipt cell is blank)",
+        ),
+    ] = None,
 ) -> BatchResult:
-    """Submit a department's file; each row is stored or sent back with its row, field and reason."""
+    """Submit a file; each row is stored or sent back with its row, field and reason. A department
+    submits its own rows; an operator only migrates history (存量数据迁移), stating receipt times."""
+    receipts = None
+    if received_at_column or received_at:
+        at = parse_received_at(received_at) if received_at else None
+        receipts = ReceiptTimes(column=received_at_column or None, at=at)
+    operator = who.role is Role.operator
+    authorise(receipts, operator=operator)  # before the upload is read
+    if operator and receipts is None:  # day-to-day data comes from its department, under its own token
+        raise NotAuthorised(
+            "运营人员通过接口只能导入存量数据（须指定原平台接收时间列或统一的接收时间）；日常数据由数据来源单位报送"
+        )
     with tempfile.TemporaryDirectory(prefix="panshi-upload-") as tmp:
         path = save_upload(file, Path(tmp))
         submitter = Submitter(
@@ -41,8 +70,16 @@ def submit_batch(
             actor=who.actor,
             department_id=who.department_id,
             department_uscc=who.department_uscc,
+            operator=operator,
         )
-        return ingest_file(session, path=path, record_type=type, submitter=submitter, filename=file.filename)
+        return ingest_file(
+            session,
+            path=path,
+            record_type=type,
+            submitter=submitter,
+            filename=file.filename,
+            receipts=receipts,
+        )
 
 
 @router.get("/{batch_id}", response_model=BatchResult)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
+
+from panshi.ingest.receipts import MIGRATION_CHANNEL
 
 
 class RowIssue(BaseModel):
@@ -35,6 +37,9 @@ class BatchResult(BaseModel):
     warnings: int
     errors: list[RowIssue]
     errors_truncated: bool = False
+    channel: str = ""  # cli | api | web | migration
+    migration: bool = False  # a historical migration (存量数据迁移): receipt times as the operator stated
+    migration_note: str | None = None  # who imported it, and where its receipt times came from
 
 
 class QualityRow(BaseModel):
@@ -62,3 +67,9 @@ class BatchSummary(BaseModel):
     unchanged: int
     rejected: int
     received_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def migration(self) -> bool:
+        """A historical migration (存量数据迁移): its records' receipt times are the old platform's."""
+        return self.channel == MIGRATION_CHANNEL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -16,16 +17,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
+from panshi.catalog.schemas import RecordType
 from panshi.catalog.service import get_record_type, load_catalog
 from panshi.core.db import is_postgres
 from panshi.core.errors import NotFound
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.ingest import repository
-from panshi.ingest.headers import map_header
+from panshi.ingest.headers import ColumnMap, map_header
 from panshi.ingest.models import Batch, BatchIssue
 from panshi.ingest.pipeline import read_ahead
 from panshi.ingest.readers import RowProblem, open_source
+from panshi.ingest.receipts import (
+    MIGRATION_CHANNEL,
+    RECEIVED_AT,
+    ReceiptTimes,
+    StatedReceipts,
+    authorise,
+    resolve,
+)
 from panshi.ingest.schemas import BatchResult, BatchSummary, QualityRow, RowIssue
 from panshi.ingest.store import BatchInfo, ChunkStore, prepare
 from panshi.ingest.validate import ISSUE_COLUMNS, build_checks, header_fields, validate_chunk
@@ -42,6 +52,7 @@ class Submitter:
     actor: str
     department_id: int | None = None
     department_uscc: str | None = None  # set: rows of other departments are refused
+    operator: bool = False  # a platform operator: may state receipt times (存量数据迁移)
 
 
 def file_sha256(path: Path) -> str:
@@ -60,27 +71,37 @@ def ingest_file(
     submitter: Submitter,
     filename: str | None = None,
     progress: Progress | None = None,
+    receipts: ReceiptTimes | None = None,
 ) -> BatchResult:
-    """Validate and store one file as one batch: all of it lands in this transaction, or none."""
+    """Validate and store one file as one batch: all of it lands in this transaction, or none.
+
+    With `receipts` (an operator's historical migration, 存量数据迁移) each row's stated receipt time
+    becomes its record's arrival; a row whose stated time cannot be true is rejected with the reason."""
+    authorise(receipts, operator=submitter.operator)
     settings = get_settings()
     rtype = get_record_type(record_type)
     catalog_version = load_catalog().version
+    received_at = utcnow()
     source = open_source(path, chunk_rows=settings.ingest_chunk_rows)
-    columns = map_header(rtype, source.header)
-    checks = build_checks(rtype, today=today_shanghai(), own_department_uscc=submitter.department_uscc)
+    stated = resolve(receipts, rtype, source.header, now=received_at) if receipts else None
+    columns = _map_columns(rtype, source.header, stated)
+    checks = build_checks(
+        rtype, today=today_shanghai(), own_department_uscc=submitter.department_uscc, receipts=stated
+    )
     secret = settings.secret_key.encode()
 
-    received_at = utcnow()
     digest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-sha256")
     file_digest = digest.submit(file_sha256, path)  # read alongside the parsing, not before it
     digest.shutdown(wait=False)
     batch = Batch(
         id=uuid.uuid4().hex, record_type=rtype.key, department_id=submitter.department_id,
-        channel=submitter.channel, filename=(filename or path.name)[:500], file_sha256="",
+        channel=MIGRATION_CHANNEL if receipts else submitter.channel, filename=(filename or path.name)[:500], file_sha256="",
         file_format=source.format, encoding=source.encoding, catalog_version=catalog_version,
         headers=source.header, header_fields=header_fields(columns), received=0, accepted=0, updated=0,
         unchanged=0, rejected=0, warnings=0, received_at=received_at, completed_at=received_at,
     )  # fmt: skip
+    if receipts is not None:  # the batch says who migrated it, and how
+        batch.migration_note = _migration_note(receipts, submitter)
     session.add(batch)
     session.flush()
 
@@ -95,7 +116,9 @@ def ingest_file(
     # Chunk N+1 is read, validated and prepared in a worker thread while the database stores chunk N.
     prepared = read_ahead(
         prepare(
-            validate_chunk(chunk, record_type=rtype, columns=columns, checks=checks, secret=secret),
+            validate_chunk(
+                chunk, record_type=rtype, columns=columns, checks=checks, secret=secret, receipts=stated
+            ),
             info,
             copy_text=copy_text,
         )
@@ -117,6 +140,21 @@ def ingest_file(
     batch.completed_at = utcnow()
     session.flush()
     return batch_result(session, batch)
+
+
+def _map_columns(rtype: RecordType, header: list[str], stated: StatedReceipts | None) -> ColumnMap:
+    """The file's columns; a migration's receipt column is read by the migration, not the catalog."""
+    if stated is None:
+        return map_header(rtype, header)
+    consumed = () if stated.position is None else (stated.position,)
+    columns = map_header(rtype, header, consumed=consumed)
+    return dataclasses.replace(columns, header_of=columns.header_of | {RECEIVED_AT: stated.header})
+
+
+def _migration_note(receipts: ReceiptTimes, submitter: Submitter) -> str:
+    """What a migration batch says of itself: whose it is, and where its receipt times came from."""
+    via = {"cli": "命令行", "api": "接口", "web": "网页"}.get(submitter.channel, submitter.channel)
+    return f"存量数据迁移：由 {submitter.actor} 经{via}导入；原平台接收时间{receipts.describe()}"[:1000]
 
 
 def _problem_frame(problems: list[RowProblem]) -> pl.DataFrame:
@@ -184,7 +222,8 @@ def batch_result(session: Session, batch: Batch) -> BatchResult:
         encoding=batch.encoding, catalog_version=batch.catalog_version, received=batch.received,
         accepted=batch.accepted, updated=batch.updated, unchanged=batch.unchanged, rejected=batch.rejected,
         warnings=batch.warnings, errors=[_row_issue(i) for i in issues[:MAX_ERRORS_RETURNED]],
-        errors_truncated=len(issues) > MAX_ERRORS_RETURNED,
+        errors_truncated=len(issues) > MAX_ERRORS_RETURNED, channel=batch.channel,
+        migration=batch.channel == MIGRATION_CHANNEL, migration_note=batch.migration_note,
     )  # fmt: skip
 
 
@@ -205,12 +244,15 @@ REPORT_HEADER = [
 ]
 
 
+SEVERITY_LABELS = {"error": "拒收(error)", "warning": "提示(warning)"}
+
+
 def error_report_rows(session: Session, batch_id: str) -> Iterator[list[str]]:
     """Every issue of a batch, by row, for the downloadable CSV report."""
     yield REPORT_HEADER
     query = select(BatchIssue).where(BatchIssue.batch_id == batch_id).order_by(BatchIssue.row, BatchIssue.id)
     for issue in session.scalars(query.execution_options(yield_per=5000)):
-        severity = "拒收(error)" if issue.severity == "error" else "提示(warning)"
+        severity = SEVERITY_LABELS.get(issue.severity, issue.severity)
         yield [str(issue.row), issue.field or "", issue.column or "", issue.code, severity, issue.message]
 
 

@@ -13,6 +13,7 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from panshi.ingest import repository
+from panshi.ingest.receipts import RECEIVED_AT
 from panshi.ingest.validate import ISSUE_COLUMNS, ValidatedChunk
 
 
@@ -58,13 +59,18 @@ def prepare(chunk: ValidatedChunk, batch: BatchInfo, *, copy_text: bool) -> Prep
 
 
 def record_columns(staged: pl.DataFrame, batch: BatchInfo) -> pl.DataFrame:
-    """The columns of a new record that do not depend on the database (repository.RECORD_STATIC)."""
+    """The columns of a new record that do not depend on the database (repository.RECORD_STATIC).
+
+    A migration's rows carry the time the old platform received them (`received_at`, null for the
+    import's own): it is the record's receipt and first arrival; an update keeps `created_at`
+    (repository.update_records)."""
+    received = pl.col(RECEIVED_AT).fill_null(batch.at) if RECEIVED_AT in staged.columns else pl.lit(batch.at)
     return staged.select(
         pl.lit(batch.record_type).alias("record_type"), "natural_key", pl.lit(batch.batch_id).alias("batch_id"),
         pl.lit(1).alias("version"), pl.lit("active").alias("status"), "decision_date", "publicity_start",
         "publicity_end", "publicity_minimum_end", "publicity_rule", "content_hash",
         pl.lit(batch.catalog_version).alias("catalog_version"), "data", "submitted", pl.col("row").alias("source_row"),
-        pl.lit(batch.at).alias("received_at"), pl.lit(batch.at).alias("created_at"),
+        received.alias("received_at"), received.alias("created_at"),
     )  # fmt: skip
 
 

@@ -26,6 +26,16 @@ from panshi.catalog.schemas import (
 from panshi.core.security import person_key
 from panshi.identifiers import vectorised as idv
 from panshi.ingest.headers import ColumnMap
+from panshi.ingest.receipts import (
+    EXAMPLES,
+    RECEIVED_AT,
+    SHOWN_LABEL,
+    STORED_FORMAT,
+    StatedReceipts,
+    received_at_expr,
+    shanghai_date,
+    shown_time,
+)
 from panshi.publicity import windows
 from panshi.publicity.rules import rule_set
 
@@ -296,12 +306,38 @@ def _department_check(record_type: RecordType, own_department_uscc: str) -> Chec
     )
 
 
-def build_checks(record_type: RecordType, *, today: date, own_department_uscc: str | None) -> list[Check]:
+def _receipt_checks(record_type: RecordType, receipts: StatedReceipts) -> list[Check]:
+    """A stated receipt time (存量数据迁移) must be a time, not in the future, not before the decision."""
+    stated, decided = pl.col(RECEIVED_AT), record_type.field(record_type.decision_date)
+    as_stated = pl.coalesce(_shown(RECEIVED_AT), pl.lit(shown_time(receipts.at) if receipts.at else None))
+    return [
+        _check(RECEIVED_AT, "bad_received_at",
+               pl.col(_text(RECEIVED_AT)).is_not_null() & pl.col(f"parsed:{RECEIVED_AT}").is_null(),
+               pl.format(f"{SHOWN_LABEL}“{{}}”不是有效的日期或时间（应为 {EXAMPLES}；不带时区的按北京时间）",
+                         _shown(RECEIVED_AT))),
+        _check(RECEIVED_AT, "future_received_at", stated > pl.lit(receipts.now),
+               pl.format(f"{SHOWN_LABEL}“{{}}”晚于本次导入的时间（{shown_time(receipts.now)}）：接收时间不能在未来",
+                         as_stated)),
+        _check(RECEIVED_AT, "received_before_decision", shanghai_date(stated) < pl.col(decided.name),
+               pl.format(f"{SHOWN_LABEL}“{{}}”早于{decided.label}（{{}}）：记录不可能在作出决定之前被接收",
+                         as_stated, _shown(decided.name))),
+    ]  # fmt: skip
+
+
+def build_checks(
+    record_type: RecordType,
+    *,
+    today: date,
+    own_department_uscc: str | None,
+    receipts: StatedReceipts | None = None,
+) -> list[Check]:
     """Every check of `record_type`, in the order a clerk would fix them."""
     checks = [c for f in record_type.fields for c in _field_checks(f, today=today)]
     checks += _rule_checks(record_type)
     if own_department_uscc:
         checks.append(_department_check(record_type, own_department_uscc))
+    if receipts is not None:
+        checks += _receipt_checks(record_type, receipts)
     return checks
 
 
@@ -312,8 +348,10 @@ def validate_chunk(
     columns: ColumnMap,
     checks: list[Check],
     secret: bytes,
+    receipts: StatedReceipts | None = None,
 ) -> ValidatedChunk:
-    """Validate one chunk; see the module docstring."""
+    """Validate one chunk; see the module docstring. With `receipts` (a migration), each staged row
+    also carries the time the old platform received it (`received_at`, null: the import's own)."""
     submitted = [f"submitted:c{i}" for i in range(len(columns.headers))]
     raw = frame.select(
         pl.col("_row"),
@@ -324,17 +362,42 @@ def validate_chunk(
             for f in record_type.fields
         ],
         *[pl.col(c.removeprefix("submitted:")).alias(c) for c in submitted],
+        *_receipt_input(receipts),
     )
-    rows = _derive(_normalise(raw, record_type), checks)
+    rows = _normalise(raw, record_type)
+    if receipts is not None:
+        rows = _with_receipts(rows, receipts)
+    rows = _derive(rows, checks)
     issues = _issues(rows, checks, columns)
     rejected = issues.filter(pl.col("severity") == "error").get_column("row").unique()
     # Staging reads only the normalised fields and the submitted columns: filter just those.
-    kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted)
+    stated = [RECEIVED_AT] if receipts is not None else []
+    kept = rows.select("_row", *[f.name for f in record_type.fields], *submitted, *stated)
     del rows, raw  # the intermediate columns: memory for the next steps
     good = kept.filter(~pl.col("_row").is_in(rejected.implode())) if len(rejected) else kept
     del kept
     staged, codes = _stage(good, record_type, secret, _submitted_sparse(record_type, columns))
+    if receipts is not None:
+        staged = staged.with_columns(
+            good.get_column(RECEIVED_AT).dt.strftime(STORED_FORMAT).alias(RECEIVED_AT)
+        )
     return ValidatedChunk(frame.height, staged, codes, issues)
+
+
+def _receipt_input(receipts: StatedReceipts | None) -> list[pl.Expr]:
+    """The receipt column as read (none without a migration; all null when one time is stated)."""
+    if receipts is None:
+        return []
+    column = pl.col(receipts.column_id) if receipts.column_id else pl.lit(None, pl.String)
+    return [column.alias(_raw(RECEIVED_AT))]
+
+
+def _with_receipts(rows: pl.DataFrame, receipts: StatedReceipts) -> pl.DataFrame:
+    """Each row's stated receipt time in UTC: its cell, else the file's time, else null (now)."""
+    rows = rows.with_columns(_blank_to_null(pl.col(_raw(RECEIVED_AT))).alias(_text(RECEIVED_AT)))
+    rows = rows.with_columns(received_at_expr(pl.col(_text(RECEIVED_AT))).alias(f"parsed:{RECEIVED_AT}"))
+    fallback = pl.lit(receipts.at, pl.Datetime("us", "UTC"))
+    return rows.with_columns(pl.coalesce(pl.col(f"parsed:{RECEIVED_AT}"), fallback).alias(RECEIVED_AT))
 
 
 def header_fields(columns: ColumnMap) -> list[str | None]:

@@ -807,3 +807,31 @@ def export_chunk(
     if received_before is not None:
         query = query.where(Record.received_at < received_before)
     return [(i, d) for i, d in session.execute(query.order_by(Record.id).limit(limit))]
+
+
+def changes_after_homed_at(
+    session: Session,
+    *,
+    after: int,
+    upto: int,
+    own_region: str,
+    homes: Sequence[str],
+    record_types: Sequence[str],
+    limit: int,
+) -> list[tuple[RecordHistory, Record]]:
+    """History rows after `after` (up to `upto`) of records of `record_types` homed at one of `homes`
+    (what flows down the tiers), each with its record as it is now, in history order."""
+    home = func.coalesce(Record.home_region, own_region)
+    query = (
+        select(RecordHistory, Record)
+        .join(Record, Record.id == RecordHistory.record_id)
+        .where(
+            RecordHistory.id > after,
+            RecordHistory.id <= upto,
+            Record.record_type.in_(list(record_types)),
+            home.in_(list(homes)),
+        )
+        .order_by(RecordHistory.id)
+        .limit(limit)
+    )
+    return [(h, r) for h, r in session.execute(query)]

@@ -415,3 +415,21 @@ def export_chunk(
         session, record_type, after_id=after_id, limit=limit, changed_after=changed_after,
         changed_upto=changed_upto, received_from=received_from, received_before=received_before,
     )  # fmt: skip
+
+
+def changes_after_homed_at(
+    session: Session,
+    *,
+    after: int,
+    upto: int,
+    own_region: str,
+    homes: Sequence[str],
+    record_types: Sequence[str],
+    limit: int,
+) -> list[tuple[Any, Record]]:
+    """Changes (history rows, with their record now) after `after` up to `upto` of records of
+    `record_types` homed at one of `homes` (a record without a home is this node's): what flows down."""
+    return repository.changes_after_homed_at(
+        session, after=after, upto=upto, own_region=own_region, homes=homes, record_types=record_types,
+        limit=limit,
+    )  # fmt: skip

@@ -1,0 +1,80 @@
+"""Home and flow (归属与流向, DESIGN §3.8): the one place that says which records each feed carries and
+which records a node accepts from a peer.
+
+Every record has one home node (`records.home_region`; NULL: this node). Changes are made at home only
+and flow from there:
+
+- **up** (县 → 市 → 省): a node's `up` feed carries the changes of records homed at it or anywhere in its
+  area; its parent and its equals read it. Records homed above or beside it never go up again.
+- **down** (省 → 市 → 县): a node's `down` feed carries the changes of the kinds that flow down
+  (FLOWS_DOWN: list entries; measures and catalog versions later) homed at it or above it; its
+  children read it, so a county's checks answer with the province's lists.
+
+A receiver takes from a child or an equal only records homed in the sender's area, from its parent only
+kinds that flow down homed at or above the parent, and never anything homed at itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from panshi.exchange.nodes import RELATION_NAMES, area_prefix, contains
+from panshi.records import service as records
+
+Feed = Literal["up", "down"]
+FEEDS: tuple[Feed, ...] = ("up", "down")
+FLOWS_DOWN: tuple[str, ...] = ("list_entry",)  # catalog record types made above that apply below
+
+
+def feed_read_by(relation: str) -> Feed:
+    """The feed of ours that a peer of `relation` (to us) reads: our children read `down`, others `up`."""
+    return "down" if relation == "child" else "up"
+
+
+def feed_taken_from(relation: str) -> Feed:
+    """The feed we read from a peer of `relation`: our parent's `down`, a child's or an equal's `up`."""
+    return "down" if relation == "parent" else "up"
+
+
+def at_or_above(region: str, level: str) -> list[str]:
+    """The region and the regions above it by the shape of GB/T 2260 codes (220284 → 220284, 220200, 220000)."""
+    homes = [region]
+    if level == "county":
+        homes.append(region[:4] + "00")
+    if level in ("county", "city"):
+        homes.append(region[:2] + "0000")
+    return list(dict.fromkeys(homes))
+
+
+def feed_changes(
+    session: Session, feed: Feed, own: Any, *, after: int, upto: int, limit: int
+) -> list[tuple[Any, Any]]:
+    """The next changes (history row, record) that `own`'s `feed` carries after history row `after`."""
+    if feed == "up":
+        return records.changes_after(
+            session, after=after, upto=upto, own_region=own.region_code,
+            area_prefix=area_prefix(own.region_code, own.level), limit=limit,
+        )  # fmt: skip
+    return records.changes_after_homed_at(
+        session, after=after, upto=upto, own_region=own.region_code,
+        homes=at_or_above(own.region_code, own.level), record_types=FLOWS_DOWN, limit=limit,
+    )  # fmt: skip
+
+
+def refusal(own: Any, peer: Any, *, home: str, record_type: str) -> str | None:
+    """Why `own` must refuse a record homed at `home` sent by `peer`; None when it may take it."""
+    relation = RELATION_NAMES[peer.relation]
+    sender = f"{relation}节点 {peer.region_code}"
+    if home == own.region_code or (peer.relation == "parent" and contains(own.region_code, own.level, home)):
+        return f"{sender} 发来归属本辖区（{home}）的记录：拒收"
+    if peer.relation == "parent":
+        if record_type not in FLOWS_DOWN:
+            return f"{sender} 下发了不属于下行范围的记录类型 {record_type}：拒收"
+        if home not in at_or_above(peer.region_code, peer.level):
+            return f"{sender} 下发了归属其他节点（{home}）的记录：拒收"
+        return None
+    if not contains(peer.region_code, peer.level, home):
+        return f"{sender} 发来归属其他节点（{home}）的记录：拒收"
+    return None
