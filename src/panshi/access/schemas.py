@@ -39,6 +39,23 @@ def trusted(model: type[M], **values: Any) -> M:
     return instance
 
 
+FOREVER = "2099-12-31"  # the catalog's way of saying 长期 (no end) in a date field
+LICENSE_STATUS = {"1": "有效", "2": "无效"}  # 行政许可 当前状态 (XK_ZT)
+
+
+def field_text(record_type: str, name: str, value: Any) -> str:
+    """A field's value as pages and reports say it: lists joined with ；, and the catalog's coded values
+    spelt out beside the code (有效期至 2099-12-31 is 长期; a license's 当前状态 1 / 2 is 有效 / 无效)."""
+    if isinstance(value, list):
+        return "；".join(map(str, value))
+    text = "" if value is None else str(value)
+    if name == "valid_to" and text == FOREVER:
+        return f"长期（{FOREVER}）"
+    if name == "status" and record_type == "admin_license" and text in LICENSE_STATUS:
+        return f"{LICENSE_STATUS[text]}（{text}）"
+    return text
+
+
 class FieldOut(BaseModel):
     """One field of a record, as the catalog names it, at a level the caller may see."""
 
@@ -72,6 +89,10 @@ class RecordView(BaseModel):
 
     def value(self, name: str) -> Any:
         return next((f.value for f in self.fields if f.name == name), None)
+
+    def text(self, field: FieldOut) -> str:
+        """`field`'s value as pages say it (see field_text)."""
+        return field_text(self.record_type, field.name, field.value)
 
     @property
     def status_label(self) -> str:

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 from limits import parse
 from limits.storage import MemoryStorage
@@ -130,3 +130,11 @@ def _cn_time(moment: datetime | None) -> str:
 
 def _cn_date(day: date | None) -> str:
     return day.isoformat() if day else ""
+
+
+def combined(*parts: APIRouter) -> APIRouter:
+    """One router of several: a domain's JSON API and its pages, included by the application together."""
+    router = APIRouter()
+    for part in parts:
+        router.include_router(part)
+    return router

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from panshi.accounts.schemas import Principal
 from panshi.api.deps import MAX_ID, ReadSession, staff
+from panshi.api.web import combined
 from panshi.publicity import service
 from panshi.publicity.schemas import Timeliness
 
@@ -36,10 +37,7 @@ def timeliness(
 def _all_routers() -> APIRouter:
     from panshi.publicity.web import router as web_router
 
-    combined = APIRouter()
-    combined.include_router(router)
-    combined.include_router(web_router)
-    return combined
+    return combined(router, web_router)
 
 
 # The JSON API and the console page, included by the application together.

@@ -112,7 +112,7 @@ def fact_lines(record: RecordView, skip: frozenset[str]) -> list[tuple[FieldOut,
     lines: list[tuple[FieldOut, ...]] = []
     open_half = False  # the last line holds one short fact: the next short one joins it
     for f in facts:
-        short = len(_text(f.value)) + len(f.label) + (TAG_WIDTH if f.level != "public" else 0) <= WIDE_VALUE
+        short = len(record.text(f)) + len(f.label) + (TAG_WIDTH if f.level != "public" else 0) <= WIDE_VALUE
         if short and open_half:
             lines[-1] = (lines[-1][0], f)
             open_half = False
@@ -120,10 +120,6 @@ def fact_lines(record: RecordView, skip: frozenset[str]) -> list[tuple[FieldOut,
             lines.append((f,))
             open_half = short
     return lines
-
-
-def _text(value: Any) -> str:
-    return "；".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 @cache

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from panshi.accounts.schemas import Principal, Role
 from panshi.api.deps import ReadSession, WriteSession, caller, operator, require
+from panshi.api.web import combined
 from panshi.records.schemas import HistoryEventOut
 from panshi.sanctions import entries, feedback, service
 from panshi.sanctions.catalog import ListType, Measure, Scenario, load
@@ -243,10 +244,7 @@ def _entry_out(session: Session, record_id: int) -> EntryOut:
 def _all_routers() -> APIRouter:
     from panshi.sanctions.web import router as web_router
 
-    combined = APIRouter()
-    combined.include_router(router)
-    combined.include_router(web_router)
-    return combined
+    return combined(router, web_router)
 
 
 # The JSON API and the HTML pages (public lists, console), included by the application together.
