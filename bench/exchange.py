@@ -17,6 +17,7 @@ figures; never a test.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import tempfile
@@ -24,8 +25,9 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from panshi.core import db as core_db
@@ -57,6 +59,105 @@ def _rows(directory: Path, round_number: int, n: int) -> Path:
     return path
 
 
+class _Statements:
+    """Time spent per SQL statement (by its first words) on an engine, for the profile mode."""
+
+    def __init__(self, engine: Any) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last: dict[str, tuple[str, Any]] = {}
+        self.slowest: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        key = " ".join(statement.split())[:110]
+        took = time.perf_counter() - conn.info["bench_started"]
+        self.seconds[key] = self.seconds.get(key, 0.0) + took
+        self.calls[key] = self.calls.get(key, 0) + 1
+        if took >= self.slowest.get(key, 0.0):  # the slowest call's statement and parameters
+            self.slowest[key], self.last[key] = took, (statement, args[0] if args else None)
+
+    def explain(self, engine: Any, words: str) -> str:
+        """EXPLAIN ANALYZE of the costliest SELECT containing `words`, with its last parameters."""
+        keys = [
+            k
+            for k in sorted(self.seconds, key=lambda k: -self.seconds[k])
+            if k.startswith("SELECT") and words in k
+        ]
+        if not keys or engine.dialect.name != "postgresql":
+            return ""
+        statement, params = self.last[keys[0]]
+        raw = engine.raw_connection()
+        try:
+            with raw.driver_connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+                return "\n".join(f"  {r[0]}" for r in cursor.fetchall())
+        finally:
+            raw.close()
+
+    def report(self, top: int = 12) -> str:
+        rows = sorted(self.seconds.items(), key=lambda kv: -kv[1])[:top]
+        return "\n".join(f"  {s:7.2f} s {self.calls[k]:6d}x  {k}" for k, s in rows)
+
+
+def _profile(nodes: dict[str, Any], out: Path) -> None:
+    """Publishing (county) and applying (city) in this process, each profiled on its own."""
+    import cProfile
+    import pstats
+
+    from panshi.exchange.feed import feed_page, publish_pending
+    from panshi.exchange.schemas import FeedPage
+
+    out.mkdir(parents=True, exist_ok=True)
+    pages: list[FeedPage] = []
+    with tiers.as_node(nodes["county"]) as county_engine:
+        timing = _Statements(county_engine)
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        while publish_pending("up", engine=county_engine):
+            pass
+        profile.disable()
+        published = time.perf_counter() - started
+        with unit_of_work(county_engine) as s:
+            after = 0
+            while page := feed_page(s, after=after, limit=50):
+                if not page.batches:
+                    break
+                pages.append(page)
+                after = page.batches[-1].seq
+        profile.dump_stats(out / "publish.prof")
+        print(f"published {sum(len(p.batches) for p in pages)} batches in {published:.1f} s")
+        print(timing.report())
+        print(timing.explain(county_engine, "h_id"))
+    pstats.Stats(str(out / "publish.prof")).sort_stats("cumulative").print_stats(25)
+    with tiers.as_node(nodes["city"]) as city_engine:
+        timing = _Statements(city_engine)
+        queue = list(pages)
+
+        def fetch(after: int, limit: int) -> FeedPage:
+            while queue and queue[0].batches[-1].seq <= after:
+                queue.pop(0)
+            return queue[0] if queue else FeedPage(origin="220284", feed="up", latest_seq=after, batches=[])
+
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        result = pull_from("220284", fetch=fetch, engine=city_engine)
+        profile.disable()
+        applied = time.perf_counter() - started
+        records = _count(city_engine)
+        profile.dump_stats(out / "apply.prof")
+        print(f"applied {result.applied_batches} batches ({records:,} records) in {applied:.1f} s"
+              f" = {records / applied:,.0f} records/s")  # fmt: skip
+        print(timing.report())
+    pstats.Stats(str(out / "apply.prof")).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -64,6 +165,18 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--sqlite", action="store_true", help="SQLite files instead of PostgreSQL")
     parser.add_argument("--lag-rounds", type=int, default=10)
+    parser.add_argument(
+        "--batch-changes",
+        type=int,
+        default=None,
+        help="PANSHI_EXCHANGE_BATCH_CHANGES of both nodes (default: the setting's default)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="no HTTP: publish, then apply, in this process, each under cProfile (files here)",
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="panshi-bench-exchange-"))
     names = {t.key: f"panshi_bench_{t.key}_{uuid.uuid4().hex[:6]}" for t in tiers.TIERS}
@@ -78,16 +191,22 @@ def main() -> None:
             for k, n in names.items()
         }
     ports = {t.key: 18600 + i for i, t in enumerate(tiers.TIERS)}
-    nodes = tiers.plan(root, ports=ports, database_urls=urls, PANSHI_EXCHANGE_SYNC_SECONDS="0")
+    settings = {"PANSHI_EXCHANGE_SYNC_SECONDS": "0"}
+    if args.batch_changes:
+        settings["PANSHI_EXCHANGE_BATCH_CHANGES"] = str(args.batch_changes)
+    nodes = tiers.plan(root, ports=ports, database_urls=urls, **settings)
     processes = {}
     try:
         tiers.link_all(nodes)
         from panshi.demo.service import load_demo
 
         started = time.perf_counter()
-        with tiers.as_node(nodes["county"]) as county_engine:
+        with tiers.as_node(nodes["county"]) as county_engine, contextlib.chdir(root):  # its var/demo/ there
             load_demo(subjects=max(args.records // 10, 100), records=args.records)
         print(f"backlog loaded at the county in {time.perf_counter() - started:.1f} s")
+        if args.profile is not None:
+            _profile(nodes, args.profile)
+            return
         processes["county"] = tiers.start(nodes["county"])
         county = core_db.make_engine(nodes["county"].database_url)
         backlog = _count(county)

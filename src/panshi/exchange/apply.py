@@ -8,7 +8,6 @@ cursor included, so the retry applies the batch exactly once.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from panshi.core.errors import PanshiError
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
 from panshi.exchange import repository
-from panshi.exchange.feed import FORMAT, batch_label, body_hash
+from panshi.exchange.feed import FORMAT, batch_label, body_hash, parse_json
 from panshi.exchange.homes import feed_taken_from, refusal
 from panshi.exchange.models import ExchangeCursor, ExchangeLog, ExchangeNode
 from panshi.exchange.nodes import RELATION_NAMES, own_node
@@ -106,7 +105,7 @@ def _genuine(wire: WireBatch, peer: ExchangeNode) -> None:
 
 def _parsed(wire: WireBatch) -> dict[str, Any]:
     try:
-        body = json.loads(wire.body)
+        body = parse_json(wire.body)
     except ValueError:
         raise Refused("批次内容不是有效的 JSON") from None
     expected = {"format": FORMAT, "origin": wire.origin, "seq": wire.seq, "prev": wire.prev_hash}

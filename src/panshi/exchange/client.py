@@ -4,6 +4,8 @@ signed requests, each batch applied in its own unit of work."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import httpx
@@ -116,21 +118,54 @@ def http_post(peer_region: str, *, engine: Engine | None = None, client: httpx.C
     return post
 
 
-def pull_from(peer_region: str, *, fetch: Fetch | None = None, engine: Engine | None = None) -> PullResult:
+def pull_from(
+    peer_region: str,
+    *,
+    fetch: Fetch | None = None,
+    engine: Engine | None = None,
+    prefetch: bool | None = None,
+) -> PullResult:
     """Pull a peer's feed until caught up, each batch in its own unit of work (a stop between two
     loses nothing: the next pull resumes from the cursor). Batches that arrive out of order are
-    refused as gaps and fetched again; duplicates are no-ops."""
-    fetch = fetch or http_fetch(peer_region, engine=engine)
+    refused as gaps and fetched again; duplicates are no-ops. With `prefetch` (the default over HTTP,
+    when no `fetch` is given) the next page is asked for, in a thread, while this one is applied (the
+    peer publishes it meanwhile); a page asked for ahead is used only when it starts where the
+    applying ended, else it is asked for again: what is applied, and in what order, is the same."""
     with unit_of_work(engine) as session:
         peer(session, peer_region)
         cursor = repository.cursors(session).get(peer_region)
         applied = cursor.applied_seq if cursor else 0
     result = PullResult(peer=peer_region, applied_seq=applied, latest_seq=cursor.latest_seq if cursor else 0)
+    if prefetch is None:
+        prefetch = fetch is None
+    fetch = fetch or http_fetch(peer_region, engine=engine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-prefetch") as ahead:
+        _pull(peer_region, fetch, result, engine=engine, ahead=ahead if prefetch else None)
+    return result
+
+
+def _pull(
+    peer_region: str,
+    fetch: Fetch,
+    result: PullResult,
+    *,
+    engine: Engine | None,
+    ahead: ThreadPoolExecutor | None,
+) -> None:
     idle = 0
+    prefetched: tuple[int, Future[FeedPage]] | None = None
     while True:
-        page = fetch(result.applied_seq, PAGE)
+        if prefetched is not None and prefetched[0] == result.applied_seq:
+            page = prefetched[1].result()
+        else:
+            _discard(prefetched)  # one request at a time: the page asked for ahead is done first
+            page = fetch(result.applied_seq, PAGE)
+        prefetched = None
         result.latest_seq = max(result.latest_seq, page.latest_seq)
         before = result.applied_seq
+        if ahead is not None and page.batches and page.batches[-1].seq > before:
+            after = page.batches[-1].seq  # where we will be if the whole page applies
+            prefetched = (after, ahead.submit(fetch, after, PAGE))
         for wire in page.batches:
             with unit_of_work(engine, write=True) as session:
                 out = receive_batch(session, wire, sender=peer_region)
@@ -140,14 +175,24 @@ def pull_from(peer_region: str, *, fetch: Fetch | None = None, engine: Engine | 
             elif out.outcome == "refused":
                 result.refused.append(f"{out.batch_id}：{out.message}")
         if result.refused:
-            return result  # a refused batch will be refused again: an operator must look (exchange log)
+            _discard(prefetched)
+            return  # a refused batch will be refused again: an operator must look (exchange log)
         if not any(b.seq > before for b in page.batches):
-            return result  # nothing new offered: caught up (the peer publishes as it is asked)
+            _discard(prefetched)
+            return  # nothing new offered: caught up (the peer publishes as it is asked)
         idle = 0 if result.applied_seq > before else idle + 1
         if idle >= MAX_IDLE_PAGES:
+            _discard(prefetched)
             raise PullFailed(
                 f"节点 {peer_region} 连续 {idle} 次未送来下一批（第 {result.applied_seq + 1} 批）"
             )
+
+
+def _discard(prefetched: tuple[int, Future[FeedPage]] | None) -> None:
+    """Wait for a page asked for ahead that will not be used (its error, if any, is not ours)."""
+    if prefetched is not None:
+        with suppress(Exception):  # the page is dropped either way
+            prefetched[1].result()
 
 
 def push_to(peer_region: str, *, post: Post | None = None, engine: Engine | None = None) -> PullResult:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from panshi.accounts.service import departments_by_id
 from panshi.core.db import unit_of_work
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
@@ -29,17 +30,77 @@ from panshi.exchange.nodes import own_signer
 from panshi.exchange.schemas import FeedPage, WireBatch
 from panshi.ingest.service import batch_columns
 from panshi.records import service as records
-from panshi.subjects.service import subjects_by_id
 
 FORMAT = "panshi-feed/1"
 MAX_PAGE = 100
+# A feed page stops adding batches past this many bytes of bodies (a page has at least one batch).
+PAGE_BYTES = 16 * 1024 * 1024
+# What one request publishes at most, in changes (a peer asking publishes the next ones as it goes).
+PUBLISH_CHANGES = 20_000
 
 
-def canonical_json(value: Any) -> bytes:
-    """Deterministic JSON: sorted keys, UTF-8, no whitespace (the hash of a body is reproducible)."""
+def canonical_json(value: Any, *, float_free_but: Iterable[Any] | None = None) -> bytes:
+    """Deterministic JSON: sorted keys, UTF-8, no whitespace (the hash of a body is reproducible).
+
+    orjson writes it; a value holding a float goes through the standard library instead, whose float
+    text (`1e-05`, `1e+16`, `NaN`) orjson does not reproduce: the bytes are those of
+    `stdlib_canonical_json` for every value (tests/exchange/test_canonical.py). A caller that knows
+    the only parts of `value` that may hold a float (JSON documents amid typed columns) names them in
+    `float_free_but`, and only those are searched."""
+    if _holds_float(value if float_free_but is None else list(float_free_but)):
+        return stdlib_canonical_json(value)
+    try:
+        return orjson.dumps(value, default=_plain, option=_ORJSON_OPTIONS)
+    except TypeError:  # an integer beyond 64 bits, a lone surrogate: the standard library's answer
+        return stdlib_canonical_json(value)
+
+
+def parse_json(text: str | bytes) -> Any:
+    """JSON text as the standard library reads it, by orjson where that gives the same values: not
+    where an integer has 19 digits or more (orjson reads those beyond 64 bits as floats), nor where
+    orjson refuses what the standard library takes (NaN)."""
+    raw = text.encode() if isinstance(text, str) else text
+    if not _LONG_NUMBER.search(raw):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+# A number token of 19 digits or more (the text of a string may match too: then it is only slower).
+_LONG_NUMBER = re.compile(rb"[:,\[]-?[0-9]{19}")
+
+
+def stdlib_canonical_json(value: Any) -> bytes:
+    """The canonical form as the standard library writes it (the reference canonical_json keeps)."""
     return json.dumps(
         value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
     ).encode()
+
+
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, type(None), date, datetime})
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether a float is anywhere in `value` (the types of a container's items are taken at C speed)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        items = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list | tuple) else (item,)
+        )
+        kinds = set(map(type, items))
+        if kinds <= _PLAIN_TYPES:
+            continue
+        for kind in kinds - _PLAIN_TYPES:
+            if issubclass(kind, float):
+                return True
+        stack.extend(v for v in items if isinstance(v, dict | list | tuple))
+    return False
 
 
 def _plain(value: Any) -> str:
@@ -77,15 +138,14 @@ def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int 
         if not changes:
             break
         seq += 1
-        body = canonical_json(
-            _body(session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes)
-        )
+        content = _body(session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes)
+        body = canonical_json(content, float_free_but=[*_documents(changes), content["batches"]])
         digest = body_hash(body)
-        first, after = changes[0][0].id, changes[-1][0].id
+        first, after = changes[0]["h_id"], changes[-1]["h_id"]
         session.add(
             ExchangeBatch(
                 feed=feed, seq=seq, prev_hash=prev, hash=digest, signature=signer.sign(body), algorithm=signer.algorithm,
-                first_history_id=first, last_history_id=after, changes=len(changes), body=zlib.compress(body, 6),
+                first_history_id=first, last_history_id=after, changes=len(changes), body=zlib.compress(body, 1),
                 created_at=utcnow(),
             )
         )  # fmt: skip
@@ -96,26 +156,29 @@ def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int 
 
 
 def _body(
-    session: Session, *, origin: str, feed: Feed, seq: int, prev: str, changes: list[tuple[Any, Any]]
+    session: Session, *, origin: str, feed: Feed, seq: int, prev: str, changes: list[Mapping[str, Any]]
 ) -> dict[str, Any]:
+    """A batch's body: each record's state once (with its owners' codes: a natural person's key is a
+    keyed hash of this node's, the receiver makes its own), each change as an event."""
     states: dict[int, dict[str, Any]] = {}
     events = []
-    for history, record in changes:
-        if record.id not in states:
-            states[record.id] = {c: getattr(record, c) for c in records.REPLICATED_COLUMNS}
-            states[record.id]["home_region"] = record.home_region or origin
+    for row in changes:
+        if row["record_id"] not in states:
+            if row["subject_kind"] is None or row["department_name"] is None:  # never publish half a record
+                raise RuntimeError(f"record {row['record_id']} has no stored subject or department")
+            state = {c: row[c] for c in _STATE_COLUMNS}
+            state["home_region"] = row["home_region"] or origin
+            if row["subject_kind"] == "natural_person":
+                state["subject_key"] = None
+            state["received_at"], state["created_at"] = _utc(row["received_at"]), _utc(row["created_at"])
+            states[row["record_id"]] = state
         events.append(
             {
-                "h": history.id, "record": [record.record_type, record.natural_key], "version": history.version,
-                "event": history.event, "batch_id": history.batch_id, "content_hash": history.content_hash,
-                "actor": history.actor, "at": _utc(history.at), "reason": history.reason,
+                "h": row["h_id"], "record": [row["record_type"], row["natural_key"]], "version": row["h_version"],
+                "event": row["h_event"], "batch_id": row["h_batch_id"], "content_hash": row["h_content_hash"],
+                "actor": row["h_actor"], "at": _utc(row["h_at"]), "reason": row["h_reason"],
             }
         )  # fmt: skip
-    rows = [r for _, r in changes]
-    owners = _owners(session, {r.id: r for r in rows}.values())
-    for record_id, state in states.items():
-        state.update(owners[record_id])
-        state["received_at"], state["created_at"] = _utc(state["received_at"]), _utc(state["created_at"])
     body = {
         "format": FORMAT, "origin": origin, "seq": seq, "prev": prev, "records": list(states.values()),
         "events": events, "batches": _batches(session, states.values()),
@@ -125,30 +188,27 @@ def _body(
     return body
 
 
+def _documents(changes: list[Mapping[str, Any]]) -> Iterable[Any]:
+    """The records' JSON documents: with the source batches' columns, the only parts of a batch's
+    body that may hold a float (every other value is a typed column or made here)."""
+    for row in changes:
+        yield row["data"]
+        yield row["submitted"]
+
+
+# What travels of a record: its replicated columns and its owners by the codes every node knows.
+_OWNER_COLUMNS = (
+    "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number", "subject_region",
+    "department_name", "department_uscc",
+)  # fmt: skip
+_STATE_COLUMNS = (*records.REPLICATED_COLUMNS, *_OWNER_COLUMNS)
+
+
 def _utc(moment: datetime | None) -> str | None:
     """A moment as UTC ISO text, the same from both engines (SQLite hands back naive UTC)."""
     if moment is None:
         return None
     return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
-def _owners(session: Session, rows: Iterable[Any]) -> dict[int, dict[str, Any]]:
-    """Each record's subject and department, by what names them on every node (codes, not ids)."""
-    rows = list(rows)
-    subjects = subjects_by_id(session, {r.subject_id for r in rows})
-    departments = departments_by_id(session, {r.department_id for r in rows})
-    owners = {}
-    for r in rows:
-        s, d = subjects[r.subject_id], departments[r.department_id]
-        person = (
-            s.kind == "natural_person"
-        )  # its key is a keyed hash of this node's: the receiver makes its own
-        owners[r.id] = {
-            "subject_key": None if person else s.subject_key, "subject_kind": s.kind, "subject_name": s.name,
-            "subject_uscc": s.uscc, "subject_id_number": s.id_number, "subject_region": s.region_code,
-            "department_name": d.name, "department_uscc": d.uscc,
-        }  # fmt: skip
-    return owners
 
 
 def _batches(session: Session, states: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -172,15 +232,23 @@ def _batches(session: Session, states: Iterable[dict[str, Any]]) -> list[dict[st
 def feed_page(session: Session, *, after: int, limit: int, feed: Feed = "up") -> FeedPage:
     """The published batches of `feed` after `after` (at most `limit`), as they travel."""
     own, _ = own_signer(session)
-    batches = repository.published_after(session, feed, after=after, limit=min(limit, MAX_PAGE))
+    wires: list[WireBatch] = []
+    size = 0
+    for batch in repository.published_after(session, feed, after=after, limit=min(limit, MAX_PAGE)):
+        if wires and size >= PAGE_BYTES:
+            break
+        wires.append(to_wire(own.region_code, batch))
+        size += len(wires[-1].body)
     return FeedPage(
-        origin=own.region_code, feed=feed, latest_seq=repository.latest_seq(session, feed),
-        batches=[to_wire(own.region_code, b) for b in batches],
-    )  # fmt: skip
+        origin=own.region_code, feed=feed, latest_seq=repository.latest_seq(session, feed), batches=wires
+    )
 
 
-def publish_pending(feed: Feed, *, engine: Engine | None = None, max_batches: int = 20) -> int:
-    """Publish what `feed` has not carried yet, up to the committed horizon (own units of work)."""
+def publish_pending(feed: Feed, *, engine: Engine | None = None, max_batches: int | None = None) -> int:
+    """Publish what `feed` has not carried yet, up to the committed horizon (own units of work), at
+    most `max_batches` batches (by default about PUBLISH_CHANGES changes, whatever the batch size)."""
+    if max_batches is None:
+        max_batches = max(1, PUBLISH_CHANGES // get_settings().exchange_batch_changes)
     with unit_of_work(engine, write=True) as session:  # short: it waits for the writers in progress
         horizon = feed_horizon(session)
     with unit_of_work(engine, write=True) as session:

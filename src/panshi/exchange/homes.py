@@ -16,6 +16,7 @@ kinds that flow down homed at or above the parent, and never anything homed at i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -50,8 +51,9 @@ def at_or_above(region: str, level: str) -> list[str]:
 
 def feed_changes(
     session: Session, feed: Feed, own: Any, *, after: int, upto: int, limit: int
-) -> list[tuple[Any, Any]]:
-    """The next changes (history row, record) that `own`'s `feed` carries after history row `after`."""
+) -> list[Mapping[str, Any]]:
+    """The next changes that `own`'s `feed` carries after history row `after` (rows as
+    records.changes_after gives them: the change, the record now, its owners' codes)."""
     if feed == "up":
         return records.changes_after(
             session, after=after, upto=upto, own_region=own.region_code,

@@ -52,7 +52,7 @@ def sync_peers(*, only: str | None = None, engine: Engine | None = None) -> list
         try:
             with peer_client(region, engine=engine) as http:
                 done.pulled = pull_from(
-                    region, fetch=http_fetch(region, engine=engine, client=http), engine=engine
+                    region, fetch=http_fetch(region, engine=engine, client=http), engine=engine, prefetch=True
                 )
                 if link == "push":
                     done.pushed = push_to(

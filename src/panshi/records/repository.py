@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Select,
     Table,
@@ -14,12 +15,14 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    column,
     false,
     func,
     insert,
     literal,
     or_,
     select,
+    table,
     text,
     true,
     type_coerce,
@@ -401,20 +404,68 @@ def history_horizon(session: Session, *, lock_timeout_ms: int) -> int:
 
 def changes_after(
     session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
-) -> list[tuple[RecordHistory, Record]]:
+) -> list[Mapping[str, Any]]:
     """History rows after `after` (up to `upto`) of records homed in the area `area_prefix`, each with
-    its record as it is now, in history order."""
+    its record as it is now and its owners, in history order (FEED_COLUMNS: one query for a batch)."""
     home = func.coalesce(Record.home_region, own_region)
+    where = home.startswith(area_prefix, autoescape=True)
+    return _feed_rows(session, where, after=after, upto=upto, limit=limit)
+
+
+_SUBJECTS = table(
+    "subjects", column("id"), column("subject_key"), column("kind"), column("name"), column("uscc"),
+    column("id_number"), column("region_code"),
+)  # fmt: skip
+_DEPARTMENTS = table("departments", column("id"), column("name"), column("uscc"))
+
+
+def _feed_rows(
+    session: Session, where: ColumnElement[bool], *, after: int, upto: int, limit: int
+) -> list[Mapping[str, Any]]:
+    """The feed's changes in history order, as plain rows: history columns prefixed `h_`, the
+    record's REPLICATED_COLUMNS and `record_id`, its subject's `subject_*` and department's
+    `department_*` columns (Core rows: no ORM objects, nothing of the history's previous data)."""
+    rows: list[Mapping[str, Any]] = []
+    low, span = after, max(limit, FEED_WINDOW)
+    while len(rows) < limit and low < upto:
+        high = min(upto, low + span)
+        rows.extend(_feed_window(session, where, after=low, upto=high, limit=limit - len(rows)))
+        low, span = high, min(span * 2, FEED_WINDOW_MAX)
+    return rows
+
+
+# The feed reads history in windows of ids (the first about a batch's size, doubled while they come
+# back short): the join and sort of one read never reach past what it may return, however long the
+# backlog after it (one read over the whole backlog made publishing quadratic in its length).
+FEED_WINDOW = 1000
+FEED_WINDOW_MAX = 1_000_000
+
+
+def _feed_window(
+    session: Session, where: ColumnElement[bool], *, after: int, upto: int, limit: int
+) -> Sequence[Mapping[str, Any]]:
+    h, s, d = RecordHistory.__table__.c, _SUBJECTS.c, _DEPARTMENTS.c
     query = (
-        select(RecordHistory, Record)
-        .join(Record, Record.id == RecordHistory.record_id)
-        .where(
-            RecordHistory.id > after, RecordHistory.id <= upto, home.startswith(area_prefix, autoescape=True)
+        select(
+            h.id.label("h_id"), h.version.label("h_version"), h.event.label("h_event"),
+            h.batch_id.label("h_batch_id"), h.content_hash.label("h_content_hash"), h.actor.label("h_actor"),
+            h.at.label("h_at"), h.reason.label("h_reason"), Record.id.label("record_id"),
+            *[Record.__table__.c[c] for c in REPLICATED_COLUMNS],
+            s.subject_key.label("subject_key"), s.kind.label("subject_kind"), s.name.label("subject_name"),
+            s.uscc.label("subject_uscc"), s.id_number.label("subject_id_number"),
+            s.region_code.label("subject_region"), d.name.label("department_name"),
+            d.uscc.label("department_uscc"),
         )
-        .order_by(RecordHistory.id)
+        .select_from(RecordHistory)
+        .join(Record, Record.id == h.record_id)
+        .outerjoin(_SUBJECTS, s.id == Record.subject_id)  # no foreign keys: a missing owner reads as NULL
+        .outerjoin(_DEPARTMENTS, d.id == Record.department_id)
+        .where(h.id > after, h.id <= upto, where)
+        .order_by(h.id)
         .limit(limit)
-    )
-    return [(h, r) for h, r in session.execute(query)]
+    )  # fmt: skip
+    rows: Sequence[Mapping[str, Any]] = session.execute(query).mappings().all()  # type: ignore[assignment]
+    return rows
 
 
 class ReplicaConflict(Exception):
@@ -479,9 +530,8 @@ def apply_replicated(
     staged.create(conn)
     staged_events.create(conn)
     try:
-        session.execute(staged.insert(), [{**r, "is_new": False} for r in records])
-        if events:
-            session.execute(staged_events.insert(), list(events))
+        _stage(session, staged, records, also={"is_new": False})
+        _stage(session, staged_events, events)
         conflicts = home_conflicts(session, staged, own_region=own_region)
         if conflicts:
             raise ReplicaConflict(conflicts)
@@ -489,6 +539,54 @@ def apply_replicated(
     finally:
         staged_events.drop(conn)
         staged.drop(conn)
+
+
+def _stage(
+    session: Session, staged: Any, rows: Sequence[Mapping[str, Any]], *, also: Mapping[str, Any] | None = None
+) -> None:
+    """Rows (with the values `also` in every one) into a staging table: COPY on PostgreSQL (one
+    stream, no statement per row), else one executemany. JSON columns go as JSON."""
+    if not rows:
+        return
+    if not is_postgres(session):
+        session.execute(staged.insert(), [{**r, **(also or {})} for r in rows])
+        return
+    from psycopg.types.json import Json, Jsonb
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    dialect = session.get_bind().dialect
+    columns = [c.name for c in staged.columns]
+    kinds = {
+        c.name: Jsonb if isinstance(c.type.dialect_impl(dialect), JSONB) else Json
+        for c in staged.columns
+        if isinstance(c.type, JSON)
+    }
+    constants = {c: v for c, v in (also or {}).items() if c in columns}
+    read = [c for c in columns if c not in constants]
+    fixed = [constants[c] for c in columns if c in constants]
+    wrapped = [(i, kinds[c]) for i, c in enumerate(read) if c in kinds]
+    raw = session.connection().connection.driver_connection
+    assert raw is not None  # a live connection of this transaction
+    order = ", ".join([*read, *constants])
+    with raw.cursor() as cursor, cursor.copy(f"COPY {staged.name} ({order}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row.get(c) for c in read]
+            for i, kind in wrapped:
+                if values[i] is not None:
+                    values[i] = kind(values[i], dumps=_json_text)
+            copy.write_row(values + fixed)
+
+
+def _json_text(value: Any) -> bytes:
+    """JSON for a json/jsonb column (PostgreSQL reads it back as values: its text need not be canonical)."""
+    import json
+
+    import orjson
+
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # an integer beyond 64 bits
+        return json.dumps(value).encode()
 
 
 def _merge_replicated(
@@ -818,20 +916,9 @@ def changes_after_homed_at(
     homes: Sequence[str],
     record_types: Sequence[str],
     limit: int,
-) -> list[tuple[RecordHistory, Record]]:
+) -> list[Mapping[str, Any]]:
     """History rows after `after` (up to `upto`) of records of `record_types` homed at one of `homes`
-    (what flows down the tiers), each with its record as it is now, in history order."""
+    (what flows down the tiers), each with its record as it is now and its owners, in history order."""
     home = func.coalesce(Record.home_region, own_region)
-    query = (
-        select(RecordHistory, Record)
-        .join(Record, Record.id == RecordHistory.record_id)
-        .where(
-            RecordHistory.id > after,
-            RecordHistory.id <= upto,
-            Record.record_type.in_(list(record_types)),
-            home.in_(list(homes)),
-        )
-        .order_by(RecordHistory.id)
-        .limit(limit)
-    )
-    return [(h, r) for h, r in session.execute(query)]
+    where = and_(Record.record_type.in_(list(record_types)), home.in_(list(homes)))
+    return _feed_rows(session, where, after=after, upto=upto, limit=limit)

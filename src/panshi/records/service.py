@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -368,9 +368,11 @@ def history_horizon(session: Session, *, lock_timeout_ms: int = 5000) -> int:
 
 def changes_after(
     session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
-) -> list[tuple[Any, Record]]:
-    """Changes (history rows, with their record now) after `after` up to `upto`, of records homed in
-    the area whose region codes start with `area_prefix` (a record without a home is this node's)."""
+) -> list[Mapping[str, Any]]:
+    """Changes after `after` up to `upto`, of records homed in the area whose region codes start with
+    `area_prefix` (a record without a home is this node's): one row each, the history row's columns
+    (`h_*`), the record as it is now (REPLICATED_COLUMNS, `record_id`) and its owners' codes
+    (`subject_*`, `department_*`), one query for them all (per window of history ids)."""
     return repository.changes_after(
         session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix, limit=limit
     )
@@ -426,9 +428,9 @@ def changes_after_homed_at(
     homes: Sequence[str],
     record_types: Sequence[str],
     limit: int,
-) -> list[tuple[Any, Record]]:
-    """Changes (history rows, with their record now) after `after` up to `upto` of records of
-    `record_types` homed at one of `homes` (a record without a home is this node's): what flows down."""
+) -> list[Mapping[str, Any]]:
+    """Changes after `after` up to `upto` of records of `record_types` homed at one of `homes` (a
+    record without a home is this node's): what flows down; rows as changes_after's."""
     return repository.changes_after_homed_at(
         session, after=after, upto=upto, own_region=own_region, homes=homes, record_types=record_types,
         limit=limit,
