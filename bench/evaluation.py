@@ -101,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     sweep_seconds, sweep_out = timed([panshi, "evaluate", "--changed", "--json"], env)
     console.print(f"panshi evaluate --changed right after: {json.loads(sweep_out)['done']:,} subjects re-graded "
                   f"in {sweep_seconds:,.1f} s (the cost of finding the changed subjects)")  # fmt: skip
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    console.print(
+        f"load average (1, 5, 15 min) at the end: {load} on {os.cpu_count()} cores (other work may be running)"
+    )
     console.print(f"reproduce: scripts/bench evaluation --subjects {args.subjects} --chunk {args.chunk} --db {args.db} "
                   "--reuse")  # fmt: skip
 

@@ -3,6 +3,7 @@ population in chunks, runs and results."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -21,6 +22,8 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    text,
+    union_all,
 )
 from sqlalchemy import insert as sql_insert
 from sqlalchemy import update as sql_update
@@ -58,6 +61,7 @@ def record_points(
     if not subject_ids:
         return []
     _ensure_math(session)
+    _no_jit(session)
     parts = [
         part
         for part in (
@@ -78,10 +82,10 @@ def _penalties(session: Session, indicators: list[Indicator], subject_ids: Seque
     if not indicators:
         return None
     horizon = _horizon(indicators, as_of)
-    rows = records.active_of_subjects(
+    rows = _read_once(records.active_of_subjects(
         PENALTY_TYPE, subject_ids, fields=("penalty_categories", "fine_amount"), decided_from=horizon,
         decided_to=as_of,
-    )  # fmt: skip
+    ))  # fmt: skip
     days = _days_since(session, rows.c.decision_date, as_of)
     cats = literal(";") + func.coalesce(rows.c.penalty_categories, "") + literal(";")
     fine = cast(func.nullif(rows.c.fine_amount, ""), Float)
@@ -112,8 +116,8 @@ def _licenses(session: Session, indicators: list[Indicator], subject_ids: Sequen
     """Licenses in force on `as_of` (当前状态 1 有效, 有效期至 not passed), in every license indicator."""
     if not indicators:
         return None
-    rows = records.active_of_subjects(
-        LICENSE_TYPE, subject_ids, fields=("status", "valid_to"), decided_to=as_of
+    rows = _read_once(
+        records.active_of_subjects(LICENSE_TYPE, subject_ids, fields=("status", "valid_to"), decided_to=as_of)
     )
     days = _days_since(session, rows.c.decision_date, as_of)
     in_force = and_(rows.c.status == "1", rows.c.valid_to >= as_of.isoformat())
@@ -133,8 +137,10 @@ def _list_entries(
     """List entries in force on `as_of`, each in the indicator of its list type (code or name)."""
     if not indicators:
         return None
-    rows = records.active_of_subjects(
-        LIST_TYPE, subject_ids, fields=("list_type",), decided_to=as_of, window=window
+    rows = _read_once(
+        records.active_of_subjects(
+            LIST_TYPE, subject_ids, fields=("list_type",), decided_to=as_of, window=window
+        )
     )
     names = _list_names()
     whens = [
@@ -148,6 +154,13 @@ def _list_entries(
         cast(points, Float).label("points"),
     ).subquery("list_points")  # fmt: skip
     return select(inner).where(inner.c.indicator.is_not(None))
+
+
+def _read_once(rows: Any) -> Any:
+    """The chunk's records of one type, read and their fields taken out of `data` once: a materialized
+    CTE. Inlined, each field's JSON extraction (often a detoast of `data` on PostgreSQL) was repeated
+    in every branch of the indicator CASEs and in each license indicator of the union."""
+    return select(rows).cte(f"{rows.name}_rows").prefix_with("MATERIALIZED")
 
 
 def _list_names() -> dict[str, str]:
@@ -178,6 +191,13 @@ def _decayed(ind: Indicator, days: ColumnElement[float]) -> ColumnElement[float]
     if decay.kind == "linear":
         return cast(case((days >= decay.days, 0.0), else_=points * (1.0 - days / float(decay.days))), Float)
     return cast(points * func.exp(-LN2 * days / float(decay.days)), Float)
+
+
+def _no_jit(session: Session) -> None:
+    """PostgreSQL's JIT compiles these statements anew each time (their cost estimates pass its
+    threshold) and spent more on that than on running them; off for the rest of the transaction."""
+    if is_postgres(session):
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _ensure_math(session: Session) -> None:
@@ -264,9 +284,23 @@ def get_run(session: Session, run_id: int) -> EvaluationRun | None:
 
 
 def insert_evaluations(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Many results in one executemany (no ORM objects on the batch path)."""
-    if rows:
+    """Many results in one COPY on PostgreSQL (the explanation as JSON text), one executemany on SQLite:
+    no ORM objects on the batch path."""
+    if not rows:
+        return
+    if not is_postgres(session):
         session.execute(sql_insert(Evaluation), rows)
+        return
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(_RESULT_COLUMNS)
+    with raw.cursor() as cursor, cursor.copy(f"COPY evaluations ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c == "explanation" else row[c] for c in _RESULT_COLUMNS])
+
+
+_RESULT_COLUMNS = ("subject_id", "run_id", "model", "model_version", "as_of", "score", "grade", "computed_at",
+                   "explanation")  # fmt: skip
 
 
 def latest_of_subject(session: Session, subject_id: int) -> Evaluation | None:
@@ -330,35 +364,77 @@ def changed_subjects(
     closed: every change to a record writes one) of one of the subject's records, dated by its batch's
     completion when it came in a batch — an ingest stamps its rows with the time it began, and commits
     after it has ended — else by the row's own time. Reads the tables of subjects, records and ingest:
-    the query belongs to those domains' services and moves there when they offer it."""
+    the query belongs to those domains' services and moves there when they offer it.
+
+    The exact test (latest result against each change) is only made for candidates: subjects with a
+    change after the start of the last finished batch run of these models (the high-water mark `since`:
+    found by the indexes of migration 0012, not by reading every subject's history) and subjects with no
+    result since then. Any subject the exact test would select is a candidate, so the answer is the
+    same as testing every subject; "nothing changed" costs one pass over the results since the mark."""
     from panshi.ingest.models import Batch
     from panshi.records.models import Record, RecordHistory
     from panshi.subjects.models import Subject
 
-    graded = (
-        select(Evaluation.subject_id, func.max(Evaluation.computed_at).label("graded_at"))
-        .where(Evaluation.model.in_(list(model_ids)))
-        .group_by(Evaluation.subject_id)
-        .subquery("graded")
+    models = list(model_ids)
+    _no_jit(session)
+    current = select(Subject.id, Subject.kind, Subject.uscc).where(
+        Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after
     )
+    since = _high_water_mark(session, models)
+    if since is not None:
+        # changed after `since`: its own time is later, or its batch completed later (a superset)
+        # (a union, not an OR: each half by its own index)
+        recent = union_all(
+            select(RecordHistory.record_id).where(RecordHistory.at > since),
+            select(RecordHistory.record_id).where(
+                RecordHistory.batch_id.in_(select(Batch.id).where(Batch.completed_at > since))
+            ),
+        )
+        graded_since = (
+            select(literal(1))
+            .select_from(Evaluation)
+            .where(
+                Evaluation.subject_id == Subject.id,
+                Evaluation.model.in_(models),
+                Evaluation.computed_at >= since,
+            )
+            .exists()
+        )
+        touched_since = select(Record.subject_id).where(Record.id.in_(recent))
+        current = current.where(or_(Subject.id.in_(touched_since), ~graded_since))
+    candidates = current.cte("candidates").prefix_with("MATERIALIZED")
+    graded_at = (
+        select(func.max(Evaluation.computed_at))
+        .where(Evaluation.subject_id == candidates.c.id, Evaluation.model.in_(models))
+        .scalar_subquery()
+    )
+    graded = select(candidates, graded_at.label("graded_at")).subquery("graded")
     changed_at = func.coalesce(Batch.completed_at, RecordHistory.at)
     touched = (
         select(literal(1))
         .select_from(RecordHistory)
         .join(Record, Record.id == RecordHistory.record_id)
         .outerjoin(Batch, Batch.id == RecordHistory.batch_id)
-        .where(Record.subject_id == Subject.id, changed_at > graded.c.graded_at)
+        .where(Record.subject_id == graded.c.id, changed_at > graded.c.graded_at)
     )
     query = (
-        select(Subject.id, Subject.kind, Subject.uscc)
-        .outerjoin(graded, graded.c.subject_id == Subject.id)
-        .where(
-            Subject.kind.in_(list(kinds)),
-            Subject.merged_into_id.is_(None),
-            Subject.id > after,
-            or_(graded.c.graded_at.is_(None), touched.exists()),
-        )
-        .order_by(Subject.id)
+        select(graded.c.id, graded.c.kind, graded.c.uscc)
+        .where(or_(graded.c.graded_at.is_(None), touched.exists()))
+        .order_by(graded.c.id)
         .limit(limit)
     )
     return [(int(i), str(k), u) for i, k, u in session.execute(query)]
+
+
+def _high_water_mark(session: Session, model_ids: list[str]) -> datetime | None:
+    """The start of the last finished batch run of exactly these models (not a sweep): every subject it
+    graded has a result computed at or after it."""
+    from panshi.evaluation.runs import SWEEP_ACTOR
+
+    return session.scalar(
+        select(func.max(EvaluationRun.started_at)).where(
+            EvaluationRun.models == ",".join(sorted(model_ids)),  # as ModelSet.ids names a run
+            EvaluationRun.status == "finished",
+            ~EvaluationRun.actor.startswith(SWEEP_ACTOR),
+        )
+    )

@@ -13,7 +13,9 @@ run (`owner`, checked by the cursor update itself). So:
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from panshi.core.db import unit_of_work
+from panshi.core.db import get_engine, is_postgres, unit_of_work
 from panshi.core.errors import PanshiError
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.evaluation import repository
@@ -30,12 +32,13 @@ from panshi.evaluation.definition import ModelSet, model_set
 from panshi.evaluation.models import EvaluationRun
 from panshi.evaluation.schemas import RunOut
 from panshi.evaluation.scoring import SubjectFacts
-from panshi.evaluation.service import grade_subjects, result_rows
+from panshi.evaluation.service import ChunkPoints, read_points, result_rows, score_points
 from panshi.subjects import service as subjects
 
 LEASE = timedelta(minutes=10)
 CHUNK_SIZE = 2_000
 SWEEP_TURN = 50_000  # changed subjects found by one statement, then graded chunk by chunk
+READERS = 2  # chunks read at once on PostgreSQL while the current one is scored and written
 SWEEP_ACTOR = "regrade:"  # the actor of a run that is a re-grading sweep (never resumed)
 
 
@@ -91,7 +94,8 @@ def run(
     if on_start:
         on_start(held)
     with _ending(held, engine=engine, on_error="interrupted"):
-        while _next_chunk(held, chunk_size=chunk_size, engine=engine):
+        for read in _read_ahead(held, chunk_size=chunk_size, engine=engine):
+            _write_chunk(held, read, engine=engine)
             if after_chunk:
                 after_chunk(held)
     with unit_of_work(engine) as session:
@@ -210,35 +214,108 @@ def _changed_turn(held: Claim, *, engine: Engine | None) -> list[tuple[int, str,
         )  # fmt: skip
 
 
+Subjects = tuple[int, str, str | None]  # id, kind, uscc
+
+
+@dataclass
+class ChunkRead:
+    """A chunk of the population and what the scoring statement read for it, from `started` on."""
+
+    chunk: list[Subjects]
+    points: ChunkPoints
+    started: datetime
+
+
+def _population_after(held: Claim, *, after: int, chunk_size: int, engine: Engine | None) -> list[Subjects]:
+    """The next chunk of the population after subject id `after` (empty when none is left)."""
+    with unit_of_work(engine) as session:
+        return subjects.current_subjects_after(
+            session, kinds=held.models.kinds, after=after, limit=chunk_size
+        )
+
+
+def _read_chunk(held: Claim, chunk: list[Subjects], *, engine: Engine | None) -> ChunkRead:
+    """The points of a chunk's records, in a transaction of their own. `started` is taken before the
+    records are read: a change stamped later is one the result has not seen (re-grading)."""
+    with unit_of_work(engine) as session:
+        started = utcnow()
+        facts = [SubjectFacts(subject_id=i, kind=k, uscc=u) for i, k, u in chunk]
+        points = read_points(session, models=held.models, subjects=facts, as_of=held.as_of)
+    return ChunkRead(chunk, points, started)
+
+
+def _read_ahead(held: Claim, *, chunk_size: int, engine: Engine | None) -> Iterator[ChunkRead]:
+    """The chunks of the run from its cursor on, in order. On PostgreSQL the next READERS chunks are
+    read at once (each in its own transaction and thread: the server works on them while this process
+    scores and writes the current one); on SQLite one after the other (one writer; readers would
+    block it)."""
+    after = held.cursor
+    if not is_postgres(engine or get_engine()):
+        while chunk := _population_after(held, after=after, chunk_size=chunk_size, engine=engine):
+            yield _read_chunk(held, chunk, engine=engine)
+            after = chunk[-1][0]
+        return
+    pending: deque[Future[ChunkRead]] = deque()
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="evaluation-read") as pool:
+        try:
+            while True:
+                while len(pending) < READERS and (
+                    chunk := _population_after(held, after=after, chunk_size=chunk_size, engine=engine)
+                ):
+                    pending.append(pool.submit(_read_chunk, held, chunk, engine=engine))
+                    after = chunk[-1][0]
+                if not pending:
+                    return
+                yield pending.popleft().result()
+        finally:
+            for future in pending:  # a run that stops waits for the reads under way, and drops them
+                future.cancel()
+
+
 def _next_chunk(held: Claim, *, chunk_size: int, engine: Engine | None) -> bool:
     """Grade the next chunk of the population and move the cursor past it; False when none is left."""
-    with unit_of_work(engine) as session:
-        chunk = subjects.current_subjects_after(
-            session, kinds=held.models.kinds, after=held.cursor, limit=chunk_size
-        )
+    chunk = _population_after(held, after=held.cursor, chunk_size=chunk_size, engine=engine)
     if not chunk:
         return False
-    _grade_chunk(held, chunk, engine=engine)
+    _write_chunk(held, _read_chunk(held, chunk, engine=engine), engine=engine)
     return True
 
 
 def _grade_chunk(
     held: Claim, chunk: list[tuple[int, str, str | None]], *, engine: Engine | None, counted: int = 0
 ) -> None:
-    """Grade these subjects and move the run's cursor past them, in one transaction, if this process
-    still holds the run (`counted`: subjects to add to a sweep's total)."""
+    """Grade these subjects (a re-grading sweep's chunk: read and written in one transaction)."""
     with unit_of_work(engine, write=True) as session:
         facts = [SubjectFacts(subject_id=i, kind=k, uscc=u) for i, k, u in chunk]
         started = utcnow()
-        graded = grade_subjects(session, models=held.models, subjects=facts, as_of=held.as_of)
-        rows = result_rows(graded, run_id=held.run_id, as_of=held.as_of, computed_at=started)
-        repository.insert_evaluations(session, rows)
-        now = utcnow()
-        if not repository.advance(session, run_id=held.run_id, owner=held.owner, cursor=chunk[-1][0],
-                                  done=len(chunk), lease_until=now + LEASE, now=now):  # fmt: skip
-            raise LeaseLost(f"评价任务 {held.run_id} 已被另一进程接手；本进程停止，未写入本批结果")
-        if counted:
-            repository.add_to_total(session, run_id=held.run_id, owner=held.owner, count=counted)
+        points = read_points(session, models=held.models, subjects=facts, as_of=held.as_of)
+        _store(session, held, ChunkRead(chunk, points, started), counted=counted)
+    _advanced(held, chunk, counted=counted)
+
+
+def _write_chunk(held: Claim, read: ChunkRead, *, engine: Engine | None) -> None:
+    """Score a chunk read before, write its results and move the run's cursor past it."""
+    with unit_of_work(engine, write=True) as session:
+        _store(session, held, read, counted=0)
+    _advanced(held, read.chunk, counted=0)
+
+
+def _store(session: Session, held: Claim, read: ChunkRead, *, counted: int) -> None:
+    """Score the chunk, write its results and move the run's cursor past it, in the session's
+    transaction, if this process still holds the run (`counted`: subjects to add to a sweep's total)."""
+    graded = score_points(read.points, as_of=held.as_of)
+    rows = result_rows(graded, run_id=held.run_id, as_of=held.as_of, computed_at=read.started)
+    repository.insert_evaluations(session, rows)
+    now = utcnow()
+    if not repository.advance(session, run_id=held.run_id, owner=held.owner, cursor=read.chunk[-1][0],
+                              done=len(read.chunk), lease_until=now + LEASE, now=now):  # fmt: skip
+        raise LeaseLost(f"评价任务 {held.run_id} 已被另一进程接手；本进程停止，未写入本批结果")
+    if counted:
+        repository.add_to_total(session, run_id=held.run_id, owner=held.owner, count=counted)
+
+
+def _advanced(held: Claim, chunk: list[tuple[int, str, str | None]], *, counted: int) -> None:
+    """The committed chunk's progress, in this process's view of the run."""
     held.cursor, held.done, held.total = chunk[-1][0], held.done + len(chunk), held.total + counted
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -66,21 +67,45 @@ def grade_subjects(
     """Score a set of subjects on `as_of`: one statement per model over all their records. The batch run,
     the re-grading sweep and the single-subject path all come here — there is no other scoring.
     Subjects that no model grades (out of scope) are left out."""
+    return score_points(read_points(session, models=models, subjects=subjects, as_of=as_of), as_of=as_of)
+
+
+@dataclass
+class ChunkPoints:
+    """What the scoring statement read for a set of subjects: per model, its subjects and their points
+    (the database's half of `grade_subjects`; a batch run reads the next chunk while it scores this one)."""
+
+    groups: list[tuple[EvaluationModel, list[SubjectFacts], dict[int, list[tuple[str, int, date, float]]]]]
+
+
+def read_points(
+    session: Session, *, models: ModelSet, subjects: Sequence[SubjectFacts], as_of: date
+) -> ChunkPoints:
+    """The points of the records of these subjects on `as_of`, by the model that grades each."""
     window = list_window(as_of)
     by_model: dict[str, tuple[EvaluationModel, list[SubjectFacts]]] = {}
     for s in subjects:
         chosen = models.model_for(s.kind, s.uscc)
         if chosen is not None:
             by_model.setdefault(chosen.id, (chosen, []))[1].append(s)
-    out = []
+    groups = []
     for model, group in by_model.values():
         points: dict[int, list[tuple[str, int, date, float]]] = defaultdict(list)
         for subject_id, indicator, record_id, decided, value in repository.record_points(
             session, model=model, subject_ids=[s.subject_id for s in group], as_of=as_of, list_window=window
         ):
             points[subject_id].append((indicator, record_id, decided, value))
-        out += [(model, score(model, s, points.get(s.subject_id, []), as_of=as_of)) for s in group]
-    return out
+        groups.append((model, group, points))
+    return ChunkPoints(groups=groups)
+
+
+def score_points(read: ChunkPoints, *, as_of: date) -> list[tuple[EvaluationModel, Scored]]:
+    """Scores, grades and explanations from what `read_points` read (no database)."""
+    return [
+        (model, score(model, s, points.get(s.subject_id, []), as_of=as_of))
+        for model, group, points in read.groups
+        for s in group
+    ]
 
 
 def result_rows(
