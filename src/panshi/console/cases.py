@@ -17,7 +17,7 @@ from panshi.api.deps import IdPath, ReadSession, WriteSession
 from panshi.api.web import render
 from panshi.cases import evidence, filing, workflow
 from panshi.cases.schemas import CommitmentIn, DecisionIn, ObjectionIn, RepairIn
-from panshi.console.pages import STAFF, SUBJECT, field_labels, page
+from panshi.console.pages import STAFF, SUBJECT, field_labels, page, pager_links
 from panshi.core.errors import PanshiError
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -41,7 +41,7 @@ def queue(
     cases = workflow.list_cases(session, who=who, kind=kind, queue=True, page=page_number)
     overdue = sum(1 for c in workflow.overdue_cases(session) if _concerns(who, c.department_id))
     return render(request, "cases/queue.html", cases=cases, kind=kind, overdue=overdue,
-                  pages=_pages("/console/cases", cases.page, cases.pages, kind=kind))  # fmt: skip
+                  pages=pager_links("/console/cases", cases.page, cases.pages, kind=kind))  # fmt: skip
 
 
 @router.get("/me/cases")
@@ -54,7 +54,7 @@ def my_cases(
     """The signed-in subject's objections and repair applications, newest first."""
     cases = workflow.list_cases(session, who=who, page=page_number)
     return render(request, "cases/mine.html", cases=cases,
-                  pages=_pages("/me/cases", cases.page, cases.pages))  # fmt: skip
+                  pages=pager_links("/me/cases", cases.page, cases.pages))  # fmt: skip
 
 
 @router.get("/cases/new/{kind}")
@@ -216,14 +216,6 @@ def _action_label(kind: str, action: str) -> str:
 
 def _concerns(who: Principal, department_id: int) -> bool:
     return who.role is Role.operator or who.department_id == department_id
-
-
-def _pages(base: str, current: int, total: int, **query: str | None) -> dict[str, str | None]:
-    extra = "".join(f"&{k}={v}" for k, v in query.items() if v)
-    return {
-        "previous": f"{base}?page={current - 1}{extra}" if current > 1 else None,
-        "next": f"{base}?page={current + 1}{extra}" if current < total else None,
-    }
 
 
 def _first_error(exc: ValueError) -> str:

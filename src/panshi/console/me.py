@@ -13,7 +13,7 @@ from panshi.accounts.schemas import ROLE_LABELS, Principal
 from panshi.api.deps import ReadSession
 from panshi.api.web import render
 from panshi.audit.service import log_of_own_subject
-from panshi.console.pages import SUBJECT, page
+from panshi.console.pages import SUBJECT, page, pager_links
 from panshi.evaluation.service import panel as evaluation_panel
 from panshi.sanctions.feedback import checks_of_own_subject
 
@@ -33,15 +33,9 @@ def my_file(
     grade = evaluation_panel(session, who=who, code=view.subject.code) if view else None
     queries = log_of_own_subject(session, who=who, page=page_number)
     role_labels = {role.value: label for role, label in ROLE_LABELS.items()}
-    pages = {
-        "previous": f"/me?page={queries.page - 1}" if queries.page > 1 else None,
-        "next": f"/me?page={queries.page + 1}" if queries.page < queries.pages else None,
-    }
+    pages = pager_links("/me", queries.page, queries.pages)
     checks = checks_of_own_subject(session, who=who, page=checks_page)
-    check_pages = {
-        "previous": f"/me?checks_page={checks.page - 1}#checks" if checks.page > 1 else None,
-        "next": f"/me?checks_page={checks.page + 1}#checks" if checks.page < checks.pages else None,
-    }
+    check_pages = pager_links("/me", checks.page, checks.pages, param="checks_page", anchor="#checks")
     return render(request, "console/me.html", file=view, grade=grade, queries=queries, pages=pages, checks=checks,
                   check_pages=check_pages, level_labels=LEVEL_LABELS, code_labels=CODE_LABELS,
                   role_labels=role_labels)  # fmt: skip

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from panshi.accounts.schemas import Principal, Role
 from panshi.api.deps import IdPath, ReadSession, WriteSession
 from panshi.api.web import render
-from panshi.console.pages import page
+from panshi.console.pages import page, pager_links
 from panshi.core.errors import PanshiError
 from panshi.notices import service
 
@@ -28,10 +28,7 @@ def notices_page(
     """The signed-in user's notices and, when SMTP is configured, the address they are emailed to."""
     notices = service.list_notices(session, who=who, page=page_number)
     email = service.get_email(session, who=who)
-    pages = {
-        "previous": f"/notices?page={notices.page - 1}" if notices.page > 1 else None,
-        "next": f"/notices?page={notices.page + 1}" if notices.page < notices.pages else None,
-    }
+    pages = pager_links("/notices", notices.page, notices.pages)
     return render(request, "console/notices.html", notices=notices, pages=pages, email=email, error=None)
 
 

@@ -86,3 +86,18 @@ def field_labels(record_type: str) -> dict[str, str]:
 
     found = load_catalog().record_types.get(record_type)
     return {spec.name: spec.label for spec in found.fields} if found else {}
+
+
+def pager_links(
+    path: str, current: int, total: int, *, param: str = "page", anchor: str = "", **query: str | None
+) -> dict[str, str | None]:
+    """The previous and next links of a paged list (console/_pager.html), keeping the other `query` values."""
+    extra = "".join(f"&{k}={quote(v, safe='')}" for k, v in query.items() if v)
+
+    def link(page: int) -> str:
+        return f"{path}?{param}={page}{extra}{anchor}"
+
+    return {
+        "previous": link(current - 1) if current > 1 else None,
+        "next": link(current + 1) if current < total else None,
+    }

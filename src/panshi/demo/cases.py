@@ -6,6 +6,8 @@ files their own as `demo-subject`."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from rich.console import Console
@@ -44,37 +46,50 @@ def add_demo_cases(console: Console, *, skip_subject: str | None) -> None:
     console.print("演示案件：信用中心已登记 2 件线下受理的异议和 1 件信用修复申请（管理控制台 → 异议与修复）")
 
 
+@dataclass(frozen=True)
+class EnterprisePenalty:
+    subject_code: str
+    subject_name: str
+    record_id: int
+    repairable: bool  # its minimum publicity period has passed
+
+
+def enterprise_penalties(session: Session, *, department_id: int) -> Iterator[EnterprisePenalty]:
+    """Penalties of the department in publicity of enterprises (USCC 91…), newest first, as the public
+    listing shows them, each saying whether a repair may be applied for (the demo picks from these)."""
+    today = today_shanghai()
+    for page in range(1, SEARCHED_PAGES + 1):
+        listing = publicity(session, record_type="admin_penalty", department_id=department_id, page=page)
+        for item in listing.items:
+            if item.subject_code.startswith("91"):
+                raw = get_raw(session, item.record.id)
+                minimum = raw.publicity_minimum_end if raw is not None else None
+                yield EnterprisePenalty(item.subject_code, item.subject_name, item.record.id,
+                                        repairable=minimum is not None and minimum < today)  # fmt: skip
+        if page >= listing.pages:
+            return
+
+
 def _penalties(
     session: Session, *, department_id: int, skip_subject: str | None
 ) -> tuple[int, int, int] | None:
     """Three penalties of the department in publicity, of three other enterprises; the third past its
     minimum publicity period (repairable)."""
-    today = today_shanghai()
     plain: list[int] = []
     repairable: int | None = None
     seen: set[str] = {skip_subject} if skip_subject else set()
-    for page in range(1, SEARCHED_PAGES + 1):
-        listing = publicity(session, record_type="admin_penalty", department_id=department_id, page=page)
-        for item in listing.items:
-            if not item.subject_code.startswith("91") or item.subject_code in seen:
-                continue
-            raw = get_raw(session, item.record.id)
-            past_minimum = (
-                raw is not None
-                and raw.publicity_minimum_end is not None
-                and raw.publicity_minimum_end < today
-            )
-            if past_minimum and repairable is None:
-                repairable = item.record.id
-            elif len(plain) < 2:
-                plain.append(item.record.id)
-            else:
-                continue
-            seen.add(item.subject_code)
-            if repairable is not None and len(plain) == 2:
-                return plain[0], plain[1], repairable
-        if page >= listing.pages:
-            break
+    for found in enterprise_penalties(session, department_id=department_id):
+        if found.subject_code in seen:
+            continue
+        if found.repairable and repairable is None:
+            repairable = found.record_id
+        elif len(plain) < 2:
+            plain.append(found.record_id)
+        else:
+            continue
+        seen.add(found.subject_code)
+        if repairable is not None and len(plain) == 2:
+            return plain[0], plain[1], repairable
     return None
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
-from panshi.access.service import credit_file, publicity
+from panshi.access.service import credit_file
 from panshi.accounts.service import (
     add_user,
     issue_token,
@@ -27,7 +27,7 @@ from panshi.accounts.service import (
 from panshi.core import migrate
 from panshi.core.db import unit_of_work
 from panshi.core.timeutil import today_shanghai, utcnow
-from panshi.demo.cases import add_demo_cases
+from panshi.demo.cases import add_demo_cases, enterprise_penalties
 from panshi.demo.generator import (
     LICENSE_HEADERS,
     PENALTY_HEADERS,
@@ -40,7 +40,7 @@ from panshi.demo.list_rows import LIST_HEADERS, generate_list_rows
 from panshi.demo.receipts import RECEIPT_HEADER, ReceiptClock
 from panshi.ingest.receipts import ReceiptTimes
 from panshi.ingest.service import Submitter, ingest_file
-from panshi.records.service import count_records, get_raw
+from panshi.records.service import count_records
 
 DEMO_DIR = Path("var/demo")
 SEED = 2026
@@ -166,7 +166,6 @@ def _ingest_all(files: list[tuple[str, Path, tuple[str, str]]], console: Console
 
 ACCOUNTS_FILE = DEMO_DIR / "accounts.txt"
 MARKET_DEPARTMENT = "市场监督管理局"
-DEMO_SUBJECT_PAGES = 20  # publicity pages searched for a demo subject whose penalty may be repaired
 QUERYING_DEPARTMENT = "住房和城乡建设局"
 DEMO_PURPOSE = "建设工程招标投标资格审查：核查投标企业的行政处罚和许可情况"
 
@@ -249,22 +248,10 @@ def _enterprise_with_penalties(session: Session, *, department_id: int) -> tuple
     whose minimum publicity period has passed where there is one, so that the demo subject can both
     object (异议) and apply for repair (信用修复) to a department the demo department account works for."""
     fallback = None
-    today = today_shanghai()
-    for page in range(1, DEMO_SUBJECT_PAGES + 1):
-        listing = publicity(session, record_type="admin_penalty", department_id=department_id, page=page)
-        for item in listing.items:
-            if not item.subject_code.startswith("91"):
-                continue
-            fallback = fallback or (item.subject_code, item.subject_name)
-            raw = get_raw(session, item.record.id)
-            if (
-                raw is not None
-                and raw.publicity_minimum_end is not None
-                and raw.publicity_minimum_end < today
-            ):
-                return item.subject_code, item.subject_name
-        if page >= listing.pages:
-            break
+    for found in enterprise_penalties(session, department_id=department_id):
+        fallback = fallback or (found.subject_code, found.subject_name)
+        if found.repairable:
+            return found.subject_code, found.subject_name
     return fallback
 
 

@@ -29,7 +29,6 @@ from panshi.reports.schemas import ReportContent
 
 CSS_TEMPLATE = "reports/report.css"
 # A record's status other than active (a record that left public view stays in the store).
-STATUS_LABELS = {"repaired": "已信用修复", "withdrawn": "已撤销", "removed": "已移出", "corrected": "已更正"}
 
 
 class NoChineseFont(PanshiError):
@@ -82,7 +81,6 @@ def context(content: ReportContent, issue: Issue | None) -> dict[str, Any]:
         "qr": qr_svg(issue.verify_url) if issue else None,
         "code_labels": CODE_LABELS,
         "level_labels": LEVEL_LABELS,
-        "status_labels": STATUS_LABELS,
         "restated": restated_fields(),
         "fact_lines": fact_lines,
     }
