@@ -28,5 +28,5 @@ def test_the_public_subject_page_shows_its_grade(page: Page, live_server: LiveSe
     grade = page.locator("section#grade")
     expect(grade.get_by_role("heading", level=2)).to_have_text("信用等级")
     expect(grade.locator("b.grade")).to_have_text(re.compile(r"^[ABCD] [优良中差]$"))
-    expect(grade).to_contain_text("enterprise-2026.1")
+    expect(grade).to_contain_text("enterprise-2026.2")
     expect(grade).not_to_contain_text("得分")  # the public sees the grade, not the score

@@ -94,7 +94,8 @@ def test_the_loaded_demo_reports_realistic_timeliness(
     demo._load(subjects=400, records=3000, bad_fraction=0.01, console=Console(file=out, width=200))
     assert "原平台接收时间为模拟值" in out.getvalue()
     with unit_of_work() as session:
-        channels = set(session.scalars(select(Batch.channel).where(Batch.record_type != "list_entry")))
+        double_publicity = Batch.record_type.in_(("admin_penalty", "admin_license"))  # 双公示: migrated
+        channels = set(session.scalars(select(Batch.channel).where(double_publicity)))
         today = datetime.now(SHANGHAI).date()
         figures = publicity.timeliness(
             session, who=Principal(role=Role.operator, actor="t"), month_from=f"{today.year - 3}-01",

@@ -65,15 +65,38 @@ def listed(n: int, list_type: str, *, start: str, number: int = 1, **more: str) 
     )
 
 
+def commitment(
+    n: int, number: int, *, made: str, fulfilment: str = "", assessed: str = "", **more: str
+) -> dict[str, str]:
+    """A 容缺受理型 commitment of company n (承诺编码 from the date made and `number`), assessed on
+    `assessed` as `fulfilment` (empty: not yet assessed)."""
+    name, uscc = company(n)
+    breached = fulfilment in ("部分履行", "全部未履行")
+    return {
+        "承诺编码": f"220284{made.replace('-', '')}{n:03d}{number:03d}", "承诺人名称": name,
+        "承诺人类别": "法人及非法人组织", "承诺人代码(统一社会信用代码)": uscc, "承诺类型": "容缺受理型",
+        "承诺事由": "申请食品经营许可，部分材料容缺", "承诺内容": "30 日内补齐营业场所产权证明",
+        "违诺责任": "撤销许可，记入信用记录", "承诺作出日期": made, "承诺有效期": "2099-12-31",
+        "承诺履行状态": fulfilment, "未履行的承诺内容": "未补齐营业场所产权证明" if breached else "",
+        "履行状态认定日期": assessed, "认定单位": DEPT_NAME if fulfilment else "",
+        "认定单位代码": DEPT_USCC if fulfilment else "", "承诺受理单位": DEPT_NAME, "受理单位代码": DEPT_USCC,
+        "公开类型": "可向社会公开", **more,
+    }  # fmt: skip
+
+
 def load(
     tmp_path: Path,
     *,
     penalties: Sequence[dict[str, str]] = (),
     licenses: Sequence[dict[str, str]] = (),
     entries: Sequence[dict[str, str]] = (),
+    commitments: Sequence[dict[str, str]] = (),
 ) -> None:
     """Ingest records as their departments would send them; every row must be accepted."""
-    for kind, rows in (("admin_penalty", penalties), ("admin_license", licenses), ("list_entry", entries)):
+    for kind, rows in (
+        ("admin_penalty", penalties), ("admin_license", licenses), ("list_entry", entries),
+        ("credit_commitment", commitments),
+    ):  # fmt: skip
         if rows:
             result = ingest(write_csv(tmp_path / f"{kind}-{len(rows)}-{id(rows)}.csv", list(rows)), kind)
             assert result.rejected == 0, result.errors

@@ -76,7 +76,7 @@ def test_staff_with_a_purpose_see_the_explanation_and_the_read_is_logged(api: di
         assert body["view"] == "full"
         e = body["evaluation"]
         # 750 + 30 + 5 − 150 × 2^−0.5 (severe, 365 days) − 400 (严重失信主体名单) = 278.93 → D
-        assert (e["score"], e["grade"], e["model"]) == (278.93, "D", "enterprise-2026.1")
+        assert (e["score"], e["grade"], e["model"]) == (278.93, "D", "enterprise-2026.2")
         contributions = {i["code"]: i for d in e["dimensions"] for i in d["indicators"]}
         assert contributions["serious_dishonest"]["points"] == -400
         assert len(contributions["serious_dishonest"]["records"]) == 1
@@ -110,7 +110,7 @@ def test_a_grade_the_model_keeps_private_is_refused_clearly(api: dict[str, Any])
     assert "查询事由" in get(api, code, "operator").json()["message"]
     assert (
         get(api, code, "operator", purpose="数据核对").json()["evaluation"]["model"]
-        == "individual-business-2026.1"
+        == "individual-business-2026.2"
     )
 
 

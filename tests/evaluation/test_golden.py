@@ -1,4 +1,6 @@
-"""Golden subjects: scores, grades and explanations worked out by hand from enterprise-2026.1.yaml.
+"""Golden subjects: scores, grades and explanations worked out by hand from enterprise-2026.1.yaml, as
+the current version 2026.2 grades them (2026.1 plus commitments: these subjects have none; see
+test_commitment_golden.py).
 
 The model: base 750; 已取得统一社会信用代码 +30; each valid license +5 (cap 30); penalties by the first
 class they match — severe -150 with a half-life of 730 days, fines of 10 万元 or more -60 and other
@@ -54,7 +56,7 @@ def indicators(out: EvaluationOut) -> dict[str, Any]:
 def test_clean_enterprise(golden: None) -> None:
     out = grade(1)
     # 750 + 30 (USCC) + 5 (one valid license) = 785 → B 良
-    assert (out.score, out.grade, out.grade_label, out.model) == (785, "B", "良", "enterprise-2026.1")
+    assert (out.score, out.grade, out.grade_label, out.model) == (785, "B", "良", "enterprise-2026.2")
     assert set(indicators(out)) == {"uscc_registered", "valid_licenses"}
     assert len(indicators(out)["valid_licenses"].records) == 1
 
@@ -115,7 +117,7 @@ def test_decay_lets_a_severe_penalty_fade(golden: None) -> None:
 
 def test_results_keep_history_and_name_the_model(golden: None) -> None:
     first, second = grade(1), grade(1)
-    assert first.model == second.model == "enterprise-2026.1"
-    assert first.model_version == "2026.1"
+    assert first.model == second.model == "enterprise-2026.2"
+    assert first.model_version == "2026.2"
     assert second.computed_at >= first.computed_at
     assert first.run_id is None  # re-graded on demand, not by a run

@@ -173,3 +173,51 @@ def test_a_fault_in_the_parent_is_reported_in_the_parent() -> None:
 def test_unknown_parent_is_a_fault() -> None:
     bad = text_of(INDIVIDUAL).replace("extends: enterprise-2026.1", "extends: enterprise-2025.9")
     assert "没有评价模型 enterprise-2025.9" in fault(bad, f"{INDIVIDUAL}.yaml")
+
+
+CURRENT = "enterprise-2026.2"
+
+
+def test_a_new_version_of_a_model_keeps_its_scope_and_adds_commitments() -> None:
+    """enterprise-2026.2 extends enterprise-2026.1 (same code): it keeps the out-of-scope entries that
+    another model extending it would not inherit, and adds the commitment indicators."""
+    old, new = load_model(ENTERPRISE), load_model(CURRENT)
+    assert new.spec.out_of_scope == old.spec.out_of_scope and new.spec.out_of_scope
+    assert load_model("individual-business-2026.2").spec.out_of_scope == []
+    assert [m.id for m in models_of_version()] == [
+        CURRENT,
+        "individual-business-2026.2",
+        "public-institution-2026.2",
+        "social-organisation-2026.2",
+    ]
+    assert new.dimension_of["commitment_kept"].code == "incentive"
+    assert new.dimension_of["commitment_breached"].code == "commitment"
+    assert set(old.indicators) < set(new.indicators)
+    assert model_set().why_not("legal_entity", "11220284MA0000000X") is not None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("commitment: {fulfilment_any: [全部履行]}", "commitment: {fulfilment_any: [已履行]}",
+         ["（commitment_kept）.commitment.fulfilment_any[0]", "未知的承诺履行状态 '已履行'"]),
+        ("commitment: {fulfilment_any: [全部履行]}", "commitment: {fulfilment_any: [全部履行, 部分履行]}",
+         ["（commitment_kept）.commitment.fulfilment_any", "不能计入同一指标"]),
+        ("commitment: {fulfilment_any: [全部未履行]}", "commitment: {fulfilment_any: [全部未履行], types_any: [承诺型]}",
+         ["（commitment_breached）.commitment.types_any[0]", "未知的承诺类型 '承诺型'"]),
+        ("    points: 10\n", "    points: -10\n", ["（commitment_kept）.points", "履约指标的分值应为正数"]),
+        ("    points: -100\n", "    points: 100\n", ["（commitment_breached）.points", "违诺指标的分值应为负数"]),
+        ("    commitment: {fulfilment_any: [部分履行]}\n", "",
+         ["（commitment_partly_breached）", "须设置 commitment"]),
+        ("    commitment: {fulfilment_any: [部分履行]}\n",
+         "    commitment: {fulfilment_any: [部分履行]}\n    list_types: [trustworthy]\n",
+         ["（commitment_partly_breached）.list_types", "不能设置 list_types"]),
+    ],
+)  # fmt: skip
+def test_commitment_indicator_faults(old: str, new: str, expected: list[str]) -> None:
+    text = text_of(CURRENT)
+    assert old in text
+    message = fault(text.replace(old, new, 1), f"{CURRENT}.yaml")
+    assert f"{CURRENT}.yaml 第 " in message, message
+    for part in expected:
+        assert part in message, message

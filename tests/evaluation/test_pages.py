@@ -62,7 +62,7 @@ def test_console_shows_the_full_evaluation_with_its_records(
     text = console_page(operator, SUBJECT_USCC)
     section = text.split('id="evaluation"')[1].split("</section>")[0]
     assert f"{grade} {label}" in section and f"得分 <b>{score}</b>" in section
-    assert "enterprise-2026.1" in section and "版本 2026.1" in section
+    assert "enterprise-2026.2" in section and "版本 2026.2" in section
     assert "失信惩戒" in section and "严重行政处罚" in section and "已取得统一社会信用代码" in section
     linked = re.findall(r'href="#record-(\d+)"', section)
     assert len(linked) == 1 and f'id="record-{linked[0]}"' in text  # the record behind it, on the page
@@ -92,7 +92,7 @@ def test_public_page_shows_the_grade_only_where_the_model_makes_it_public(
     grade, score, label = grade_of(SUBJECT_USCC)
     page = public.get(f"/subjects/{SUBJECT_USCC}").text
     section = page.split('id="grade"')[1].split("</section>")[0]
-    assert "信用等级" in section and f"{grade} {label}" in section and "enterprise-2026.1" in section
+    assert "信用等级" in section and f"{grade} {label}" in section and "enterprise-2026.2" in section
     assert str(score) not in page and "失信惩戒" not in page  # the grade alone: no score, no explanation
     trader = public.get(f"/subjects/{sole_trader(7)[1]}").text.split('id="grade"')[1].split("</section>")[0]
     assert "该主体的信用等级不向社会公开" in trader and "grade-" not in trader  # 个体工商户: not public

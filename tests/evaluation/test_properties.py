@@ -1,5 +1,6 @@
-"""Properties: adding a penalty never raises a score (nor a grade); adding a red-list entry never
-lowers one — in the scoring rules for any records, and end to end through ingest and SQL."""
+"""Properties: adding a penalty or a broken commitment never raises a score (nor a grade); adding a
+red-list entry or a kept commitment never lowers one — in the scoring rules for any records, and end to
+end through ingest and SQL."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from panshi.evaluation.definition import EvaluationModel, Source, load_model
 from panshi.evaluation.scoring import SubjectFacts, score
 from panshi.evaluation.service import evaluate_subject
 
-MODELS = [load_model("enterprise-2026.1"), load_model("individual-business-2026.1")]
+MODELS = [
+    load_model(f"{code}-{version}")
+    for code in ("enterprise", "individual-business", "social-organisation")
+    for version in ("2026.1", "2026.2")
+]
 CATEGORIES = [
     "警告",
     "通报批评",
@@ -30,6 +35,7 @@ CATEGORIES = [
     "限制从业",
     "其他",
 ]
+RECORD_SOURCES = (Source.penalty, Source.license, Source.list_entry, Source.commitment)
 GRADE_ORDER = {"D": 0, "C": 1, "B": 2, "A": 3}
 _numbers = count(1)
 
@@ -48,10 +54,8 @@ def contribution(
 
 @st.composite
 def cases(draw: st.DrawFn, sources: tuple[Source, ...]) -> tuple[EvaluationModel, list, tuple]:  # type: ignore[type-arg]
-    model = draw(st.sampled_from(MODELS))
-    existing = draw(
-        st.lists(contribution(model, (Source.penalty, Source.license, Source.list_entry)), max_size=30)
-    )
+    model = draw(st.sampled_from([m for m in MODELS if any(m.of_source(s) for s in sources)]))
+    existing = draw(st.lists(contribution(model, RECORD_SOURCES), max_size=30))
     added = draw(contribution(model, sources))
     return model, existing, added
 
@@ -79,6 +83,17 @@ def test_adding_a_red_list_entry_never_lowers_the_score(case: tuple) -> None:  #
     before, _ = scored(model, existing)
     after, _ = scored(model, [*existing, added])
     assert after >= before
+
+
+@given(cases((Source.commitment,)), st.booleans())
+def test_a_kept_commitment_never_lowers_and_a_breach_never_raises(case: tuple, uscc: bool) -> None:  # type: ignore[type-arg]
+    model, existing, added = case
+    before, grade_before = scored(model, existing, uscc)
+    after, grade_after = scored(model, [*existing, added], uscc)
+    if model.indicators[added[0]].points > 0:
+        assert after >= before and GRADE_ORDER[grade_after] >= GRADE_ORDER[grade_before]
+    else:
+        assert after <= before and GRADE_ORDER[grade_after] <= GRADE_ORDER[grade_before]
 
 
 @pytest.fixture

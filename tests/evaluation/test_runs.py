@@ -66,7 +66,7 @@ def test_a_run_grades_every_subject_with_its_kind_s_model(population: None) -> N
     graded = results(out.id)
     assert len(graded) == SUBJECTS
     models = sorted(m for m, *_ in graded.values())
-    assert models == ["enterprise-2026.1"] * 6 + ["individual-business-2026.1"]
+    assert models == ["enterprise-2026.2"] * 6 + ["individual-business-2026.2"]
     with unit_of_work() as session:
         trader = evaluate_subject(session, code=sole_trader(7)[1], as_of=AS_OF)
     # individual-business: USCC +20, and its fine of 6 万元 is "heavy" under this model (≥ 5):

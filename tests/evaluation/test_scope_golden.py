@@ -1,7 +1,8 @@
-"""Golden subjects of the other models of 2026.1 and the subjects no model grades, worked out by hand.
+"""Golden subjects of the other models of 2026.2 and the subjects no model grades, worked out by hand.
 
-social-organisation-2026.1 is enterprise-2026.1 with a heavy fine from 5 万元 (−60, linear over
-1095 days) instead of 10 万元; public-institution-2026.1 is enterprise-2026.1 for 事业单位 (USCC 12…);
+social-organisation-2026.2 is enterprise-2026.2 with a heavy fine from 5 万元 (−60, linear over
+1095 days) instead of 10 万元; public-institution-2026.2 is enterprise-2026.2 for 事业单位 (USCC 12…)
+(these subjects make no commitments: 2026.2 grades them as 2026.1 did);
 机关 (USCC 11…) and natural persons are out of scope: refused with the reason, and skipped by runs.
 """
 
@@ -51,7 +52,7 @@ def test_a_social_organisation_has_its_own_model(others: None) -> None:
         out = evaluate_subject(session, code=SOCIAL[1], as_of=AS_OF)
     # 6 万元 ≥ 5: heavy fine −60 × (1 − 180/1095) = −50.137; 750 + 30 − 50.137 = 729.86 → B 良
     assert (out.model, out.score, out.grade, out.grade_label) == (
-        "social-organisation-2026.1",
+        "social-organisation-2026.2",
         729.86,
         "B",
         "良",
@@ -66,7 +67,7 @@ def test_a_public_institution_is_graded_as_a_legal_person(others: None) -> None:
     with unit_of_work(write=True) as session:
         out = evaluate_subject(session, code=INSTITUTION[1], as_of=AS_OF)
     # 6 万元 < 10: general penalty −20 × (1 − 180/1095) = −16.712; 750 + 30 − 16.712 = 763.29 → B
-    assert (out.model, out.score, out.grade) == ("public-institution-2026.1", 763.29, "B")
+    assert (out.model, out.score, out.grade) == ("public-institution-2026.2", 763.29, "B")
     found = {i.code: i.points for d in out.dimensions or [] for i in d.indicators}
     assert found == {"uscc_registered": 30, "penalty_general": -16.71}
 
@@ -82,4 +83,4 @@ def test_an_organ_is_out_of_scope_with_its_reason(others: None) -> None:
         organ = subjects.find_subject(session, ORGAN[1])
         graded = dict(session.execute(select(Evaluation.subject_id, Evaluation.model)).all())
     assert organ.id not in graded
-    assert sorted(graded.values()) == ["public-institution-2026.1", "social-organisation-2026.1"]
+    assert sorted(graded.values()) == ["public-institution-2026.2", "social-organisation-2026.2"]

@@ -58,9 +58,33 @@ def license_row() -> dict[str, str]:
     return dict(zip(LICENSE_HEADERS, values, strict=True))
 
 
+PUBLIC_COMMITMENT = f"220284{days_ago(90).replace('-', '')}000001"
+RESTRICTED_COMMITMENT = f"220284{days_ago(80).replace('-', '')}000002"
+
+
+def commitment_row(
+    code: str, made: str, *, disclosure: str, fulfilment: str = "", assessed: str = ""
+) -> dict[str, str]:
+    """A 容缺受理型 commitment of the company, accepted by the market regulator."""
+    return {
+        "承诺编码": code, "承诺人名称": COMPANY, "承诺人类别": "法人及非法人组织", "承诺人代码": COMPANY_USCC,
+        "承诺类型": "容缺受理型", "承诺事由": "申请食品经营许可容缺受理", "承诺内容": "三十日内补齐场所证明材料",
+        "违诺责任": "撤销许可", "承诺作出日期": made, "承诺有效期": "2099-12-31", "承诺履行状态": fulfilment,
+        "未履行的承诺内容": "未补齐场所证明材料" if fulfilment == "全部未履行" else "", "履行状态认定日期": assessed,
+        "认定单位": DEPT_NAME if fulfilment else "", "认定单位代码": DEPT_USCC if fulfilment else "",
+        "承诺受理单位": DEPT_NAME, "受理单位代码": DEPT_USCC, "公开类型": disclosure,
+    }  # fmt: skip
+
+
 def load_county(tmp_path: Path) -> None:
-    """A company with a license, a penalty in publicity (its legal representative's ID number is 政务共享)
-    and a 失信被执行人 entry; another company; a person with a penalty. Everyone graded."""
+    """A company with a license, a penalty in publicity (its legal representative's ID number is 政务共享),
+    a 失信被执行人 entry and two commitments (a public one it broke, one 特定范围内公开 not yet assessed);
+    another company; a person with a penalty. Everyone graded."""
+    commitments = [
+        commitment_row(PUBLIC_COMMITMENT, days_ago(90), disclosure="可向社会公开", fulfilment="全部未履行",
+                       assessed=days_ago(30)),
+        commitment_row(RESTRICTED_COMMITMENT, days_ago(80), disclosure="特定范围内公开"),
+    ]  # fmt: skip
     company_penalty = penalty_row(
         1, **{"处罚类别": "罚款", "罚款金额(万元)": "5", "处罚内容": "罚款人民币伍万元", "处罚决定日期": days_ago(60),
               "处罚有效期": days_ago(60), "公示截止期": "", "法定代表人证件类型": "身份证",
@@ -78,6 +102,7 @@ def load_county(tmp_path: Path) -> None:
         ("person.csv", [person], "admin_penalty"),
         ("licenses.csv", [license_row()], "admin_license"),
         ("entries.csv", [entry_row(1)], "list_entry"),
+        ("commitments.csv", commitments, "credit_commitment"),
     ):
         result = ingest(write_csv(tmp_path / name, rows), kind)
         assert result.rejected == 0, result.errors

@@ -14,6 +14,8 @@ from reports.helpers import (
     COMPANY_USCC,
     LEGAL_REP_ID,
     PERSON_ID,
+    PUBLIC_COMMITMENT,
+    RESTRICTED_COMMITMENT,
     auth,
     issued_reports,
     pdf_text,
@@ -62,7 +64,7 @@ def test_a_public_pdf_has_the_name_number_and_code_as_text_and_a_page_that_is_no
         number,
         "public",
         "社会公众",
-        "enterprise-2026.1",
+        "enterprise-2026.2",
     )
     assert len(row.pdf_sha256) == 64 and row.code_sha256 != code
 
@@ -113,3 +115,18 @@ def test_a_record_under_objection_is_marked_in_the_report(county: dict[str, Any]
     assert filed.status_code == 201, filed.text[:300]
     after = pdf_text(get_pdf(county, COMPANY_USCC).content)
     assert "异议处理中" in after and "磐市监处罚〔2025〕1号" in after
+
+
+def test_commitments_are_a_section_as_their_disclosure_allows_and_breaches_count_in_the_grade(
+    county: dict[str, Any],
+) -> None:
+    """信用承诺: the public sees the one its 公开类型 makes public; the subject sees both; the full report's
+    explanation shows the breach in the grade."""
+    public = pdf_text(get_pdf(county, COMPANY_USCC).content)
+    own = get_pdf(county, COMPANY_USCC, "subject", version="full")
+    assert own.status_code == 200, own.text[:300]
+    full = pdf_text(own.content)
+    assert "信用承诺信息" in public and PUBLIC_COMMITMENT in public and "全部未履行" in public
+    assert RESTRICTED_COMMITMENT not in public
+    assert PUBLIC_COMMITMENT in full and RESTRICTED_COMMITMENT in full
+    assert "违背信用承诺（全部未履行）" in full and "违背信用承诺" not in public

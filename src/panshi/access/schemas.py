@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from panshi.catalog.service import load_catalog
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut, status_label
 
 M = TypeVar("M", bound=BaseModel)
@@ -49,7 +50,7 @@ def field_text(record_type: str, name: str, value: Any) -> str:
     if isinstance(value, list):
         return "；".join(map(str, value))
     text = "" if value is None else str(value)
-    if name == "valid_to" and text == FOREVER:
+    if name in ("valid_to", "valid_until") and text == FOREVER:
         return f"长期（{FOREVER}）"
     if name == "status" and record_type == "admin_license" and text in LICENSE_STATUS:
         return f"{LICENSE_STATUS[text]}（{text}）"
@@ -89,6 +90,12 @@ class RecordView(BaseModel):
 
     def value(self, name: str) -> Any:
         return next((f.value for f in self.fields if f.name == name), None)
+
+    @property
+    def number(self) -> Any:
+        """The record's number as the catalog names it (文书号, 承诺编码), if the caller may see it."""
+        record_type = load_catalog().record_types.get(self.record_type)
+        return self.value(record_type.number_field) if record_type and record_type.number_field else None
 
     def text(self, field: FieldOut) -> str:
         """`field`'s value as pages say it (see field_text)."""

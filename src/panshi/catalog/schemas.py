@@ -60,6 +60,10 @@ class FieldSpec(BaseModel):
     values: list[str] = []
     multiple: bool = False  # several values separated by `;`
     not_future: bool = False
+    # A text or code value must match this regular expression in full (e.g. 承诺编码's region + date +
+    # serial); `pattern_hint` says the form in words for the error report.
+    pattern: str | None = None
+    pattern_hint: str = ""
     disclosure: Disclosure = Disclosure.public
     description: str = ""
 
@@ -69,6 +73,15 @@ class FieldSpec(BaseModel):
             raise ValueError(f"{self.name}: an enum field needs values")
         if self.type is FieldType.code and self.code_kind is None:
             raise ValueError(f"{self.name}: a code field needs code_kind")
+        if self.pattern is not None:
+            if self.type not in (FieldType.text, FieldType.code):
+                raise ValueError(f"{self.name}: only text and code fields take a pattern")
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"{self.name}: pattern {self.pattern!r} is not a regular expression: {exc}"
+                ) from None
         return self
 
     @property
@@ -145,8 +158,12 @@ class RecordType(BaseModel):
     rules: list[Rule] = []
     natural_key: list[str]  # field names; "$subject" stands for the subject's identity
     decision_date: str
+    number_field: str | None = None  # the field that numbers a record (文书号, 承诺编码): its heading
     publicity_end: str | None = None  # the field a department may state the end of publicity in (公示截止期)
     disclosure: Disclosure = Disclosure.public  # the record as a whole; fields can only narrow it
+    # Only records meeting this condition are ever shown to the public (e.g. a commitment's 公开类型
+    # 可向社会公开); the others are read as a non-public record of the type (publicity/windows.py).
+    public_when: Condition | None = None
     subject: SubjectMapping
     department: DepartmentMapping
     ignore_headers: list[str] = []
@@ -154,8 +171,12 @@ class RecordType(BaseModel):
     @model_validator(mode="after")
     def _references_exist(self) -> RecordType:
         names = {f.name for f in self.fields}
-        referenced: list[str] = [self.decision_date, self.department.name, self.department.uscc]
-        referenced += [self.publicity_end] if self.publicity_end else []
+        referenced: list[str] = [
+            self.decision_date,
+            self.department.name,
+            self.department.uscc,
+        ]
+        referenced += [x for x in (self.publicity_end, self.number_field) if x]
         referenced += [k for k in self.natural_key if k != "$subject"]
         s = self.subject
         referenced += [s.name, s.category, s.uscc, *s.other_codes]
@@ -168,9 +189,18 @@ class RecordType(BaseModel):
         for f in self.fields:
             if f.code_kind_when:
                 referenced.append(f.code_kind_when.field)
+        if self.public_when:
+            referenced.append(self.public_when.field)
         missing = sorted(set(referenced) - names)
         if missing:
             raise ValueError(f"{self.key}: unknown field names {missing}")
+        if self.public_when:
+            values = self.field(self.public_when.field).values
+            unknown = sorted(set(self.public_when.in_) - set(values)) if values else []
+            if unknown:
+                raise ValueError(
+                    f"{self.key}: public_when values {unknown} are not values of {self.public_when.field}"
+                )
         spellings: dict[str, str] = {}
         for f in self.fields:
             for sp in f.spellings():

@@ -28,6 +28,7 @@ from panshi.core import migrate
 from panshi.core.db import unit_of_work
 from panshi.core.timeutil import today_shanghai, utcnow
 from panshi.demo.cases import add_demo_cases, enterprise_penalties
+from panshi.demo.commitment_rows import COMMITMENT_HEADERS, generate_commitment_rows
 from panshi.demo.generator import (
     LICENSE_HEADERS,
     PENALTY_HEADERS,
@@ -82,10 +83,13 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
                           (*PENALTY_HEADERS, RECEIPT_HEADER)),
     }  # fmt: skip
     files: list[tuple[str, Path, tuple[str, str]]] = []
+    penalties: list[dict[str, str]] = []  # what 信用修复型 commitments refer to
     for record_type, (rows, headers) in streams.items():
         by_department: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in rows:
             by_department[row["数据来源单位"]].append(row)
+        if record_type == "admin_penalty":
+            penalties = [row for dept_rows in by_department.values() for row in dept_rows]
         for i, (department, dept_rows) in enumerate(sorted(by_department.items())):
             # The department's code is what most of its rows say (a few demo rows carry broken codes).
             uscc = Counter(r["数据来源单位统一社会信用代码"] for r in dept_rows).most_common(1)[0][0]
@@ -95,14 +99,15 @@ def _load(*, subjects: int, records: int, bad_fraction: float, console: Console)
     _ingest_all(files, console)
     # Red and black lists (联合奖惩): the listing authorities include courts and customs, which the
     # operator import registers on first sight.
-    lists = _write("list_entry", 0, "名单", list(generate_list_rows(population, seed=SEED, today=end,
-                                                                  bad_fraction=bad_fraction)), LIST_HEADERS)  # fmt: skip
-    with unit_of_work(write=True) as session:
-        listed = ingest_file(session, path=lists, record_type="list_entry",
-                             submitter=Submitter(channel="cli", actor="cli:demo"))  # fmt: skip
-    console.print(
-        f"红黑名单：收到 {listed.received:,} 行，入库 {listed.accepted:,} 条，拒收 {listed.rejected:,} 行"
+    lists = generate_list_rows(population, seed=SEED, today=end, bad_fraction=bad_fraction)
+    _import("list_entry", "红黑名单", _write("list_entry", 0, "名单", list(lists), LIST_HEADERS), console)
+    # Credit commitments (信用承诺), before the evaluation so that grades count the assessed ones; the
+    # 信用修复型 ones refer to the penalties above.
+    commitments = generate_commitment_rows(
+        population, seed=SEED, today=end, bad_fraction=bad_fraction, penalties=penalties
     )
+    path = _write("credit_commitment", 0, "信用承诺", list(commitments), COMMITMENT_HEADERS)
+    _import("credit_commitment", "信用承诺", path, console)
     from panshi.evaluation.runs import run as evaluate
 
     graded = evaluate(actor="cli:demo")
@@ -137,6 +142,16 @@ def _write(
     path = stem.with_suffix(".csv")
     write_csv(rows, path, encoding=fmt, headers=headers)
     return path
+
+
+def _import(record_type: str, label: str, path: Path, console: Console) -> None:
+    """An operator import of one file (its departments registered on first sight), summed up in a line."""
+    with unit_of_work(write=True) as session:
+        result = ingest_file(session, path=path, record_type=record_type,
+                             submitter=Submitter(channel="cli", actor="cli:demo"))  # fmt: skip
+    console.print(
+        f"{label}：收到 {result.received:,} 行，入库 {result.accepted:,} 条，拒收 {result.rejected:,} 行"
+    )
 
 
 def _ingest_all(files: list[tuple[str, Path, tuple[str, str]]], console: Console) -> None:

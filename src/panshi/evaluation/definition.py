@@ -22,9 +22,13 @@ from panshi.core.yamldata import Loc, load_yaml, located
 
 DATA_DIR = "data/evaluation"
 PENALTY_TYPE, LICENSE_TYPE, LIST_TYPE = "admin_penalty", "admin_license", "list_entry"
+COMMITMENT_TYPE = "credit_commitment"
+KEPT = "全部履行"  # 承诺履行状态 of a commitment kept; the other states are breaches (违诺)
 _CODE = r"^[a-z][a-z0-9_]*$"
 _MERGED = ("indicators", "dimensions")
-_NOT_INHERITED = ("extends", "uscc_prefixes", "out_of_scope")  # a model's scope is its own
+# A model's scope is its own: another model that extends it does not inherit it; a new version of the
+# same model (same `code`) does.
+_SCOPE = ("uscc_prefixes", "out_of_scope")
 _USCC_PREFIX = r"^[0-9A-HJ-NP-RTUWXY]{1,2}$"  # registration authority (pos. 1), and category (pos. 2)
 KIND_LABELS = {
     "legal_entity": "法人及非法人组织",
@@ -50,6 +54,7 @@ class Source(StrEnum):
     license = "license"  # 行政许可 in force on the evaluation date
     penalty = "penalty"  # 行政处罚, by severity class (the first matching penalty indicator)
     list_entry = "list_entry"  # red and black list entries in force on the evaluation date
+    commitment = "commitment"  # 信用承诺 whose 履行状态 was assessed on or before the evaluation date
 
 
 class Decay(BaseModel):
@@ -69,6 +74,15 @@ class PenaltyMatch(BaseModel):
     fine_at_least: float | None = Field(default=None, ge=0)
 
 
+class CommitmentMatch(BaseModel):
+    """Which assessed commitments an indicator takes: any of these 承诺履行状态, and of these 承诺类型
+    (none: any)."""
+
+    model_config = ConfigDict(extra="forbid")
+    fulfilment_any: list[str] = Field(min_length=1)
+    types_any: list[str] = []
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(pattern=_CODE, max_length=64)
@@ -79,6 +93,7 @@ class Indicator(BaseModel):
     decay: Decay | None = None
     fact: Literal["has_uscc"] | None = None  # source subject
     match: PenaltyMatch | None = None  # source penalty
+    commitment: CommitmentMatch | None = None  # source commitment
     list_types: list[str] = []  # source list_entry
     description: str = ""
 
@@ -373,7 +388,9 @@ def _merge(
 ) -> tuple[dict[str, Any], dict[tuple[str, int], list[tuple[_File, int]]]]:
     """The parent's document with the child's keys applied, and where each merged entry came from
     (the child's entry first, then the parent's)."""
-    merged = {k: v for k, v in parent.items() if k not in _NOT_INHERITED}
+    same_model = own.raw.get("code", parent["code"]) == parent["code"]
+    not_inherited = ("extends",) if same_model else ("extends", *_SCOPE)
+    merged = {k: v for k, v in parent.items() if k not in not_inherited}
     merged.update({k: v for k, v in own.raw.items() if k not in (*_MERGED, "extends")})
     origins: dict[tuple[str, int], list[tuple[_File, int]]] = {}
     for section in _MERGED:
@@ -426,7 +443,12 @@ def _cross_check(spec: ModelSpec) -> list[tuple[Loc, str]]:
     from panshi.sanctions.catalog import load as load_lists
 
     lists = load_lists()
-    categories = set(load_catalog().record_types[PENALTY_TYPE].field("penalty_categories").values)
+    catalog = load_catalog()
+    categories = set(catalog.record_types[PENALTY_TYPE].field("penalty_categories").values)
+    commitments = catalog.record_types[COMMITMENT_TYPE]
+    fulfilments, commitment_types = (
+        set(commitments.field(name).values) for name in ("fulfilment", "commitment_type")
+    )
     faults: list[tuple[Loc, str]] = []
     codes: dict[str, int] = {}
     for i, ind in enumerate(spec.indicators):
@@ -438,8 +460,9 @@ def _cross_check(spec: ModelSpec) -> list[tuple[Loc, str]]:
             faults.append(((*at, "points"), "分值不能为 0"))
         elif ind.source is Source.penalty and ind.points > 0:
             faults.append(((*at, "points"), "行政处罚指标的分值应为负数（处罚不能加分）"))
-        needs = {Source.subject: "fact", Source.penalty: "match", Source.list_entry: "list_types"}
-        for key in ("fact", "match", "list_types"):
+        needs = {Source.subject: "fact", Source.penalty: "match", Source.list_entry: "list_types",
+                 Source.commitment: "commitment"}  # fmt: skip
+        for key in needs.values():
             given = bool(getattr(ind, key)) if key == "list_types" else getattr(ind, key) is not None
             if given and needs.get(ind.source) != key:
                 faults.append(((*at, key), f"来源为 {ind.source.value} 的指标不能设置 {key}"))
@@ -449,6 +472,8 @@ def _cross_check(spec: ModelSpec) -> list[tuple[Loc, str]]:
             faults.append((at, "来源为 penalty 的指标须设置 match（{} 表示其余全部处罚）"))
         if ind.source is Source.list_entry and not ind.list_types:
             faults.append((at, "来源为 list_entry 的指标须列出 list_types"))
+        if ind.source is Source.commitment:
+            faults += _commitment_faults(ind, at, fulfilments, commitment_types)
         if ind.decay is not None and ind.source in (Source.subject, Source.list_entry):
             faults.append(((*at, "decay"), "名单和主体信息只在有效期内计分，不能设置 decay"))
         for j, category in enumerate(ind.match.categories_any if ind.match else []):
@@ -476,6 +501,30 @@ def _cross_check(spec: ModelSpec) -> list[tuple[Loc, str]]:
         if code not in placed:
             faults.append((("indicators", i), f"指标 '{code}' 不属于任何维度"))
     return faults + _grade_faults(spec)
+
+
+def _commitment_faults(
+    ind: Indicator, at: Loc, fulfilments: set[str], commitment_types: set[str]
+) -> list[tuple[Loc, str]]:
+    """A commitment indicator counts kept commitments (positive) or breaches (negative), never both."""
+    if ind.commitment is None:
+        return [(at, "来源为 commitment 的指标须设置 commitment（fulfilment_any：承诺履行状态）")]
+    faults: list[tuple[Loc, str]] = []
+    match = ind.commitment
+    for j, value in enumerate(match.fulfilment_any):
+        if value not in fulfilments:
+            faults.append(((*at, "commitment", "fulfilment_any", j), f"未知的承诺履行状态 '{value}'"))
+    for j, value in enumerate(match.types_any):
+        if value not in commitment_types:
+            faults.append(((*at, "commitment", "types_any", j), f"未知的承诺类型 '{value}'"))
+    kept = {v == KEPT for v in match.fulfilment_any}
+    if len(kept) > 1:
+        faults.append(((*at, "commitment", "fulfilment_any"), f"履约（{KEPT}）与违诺不能计入同一指标"))
+    elif kept == {True} and ind.points < 0:
+        faults.append(((*at, "points"), "履约指标的分值应为正数"))
+    elif kept == {False} and ind.points > 0:
+        faults.append(((*at, "points"), "违诺指标的分值应为负数"))
+    return faults
 
 
 def _grade_faults(spec: ModelSpec) -> list[tuple[Loc, str]]:

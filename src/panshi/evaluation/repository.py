@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    type_coerce,
     union_all,
 )
 from sqlalchemy import insert as sql_insert
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from panshi.core.db import is_postgres
 from panshi.evaluation.definition import (
+    COMMITMENT_TYPE,
     LICENSE_TYPE,
     LIST_TYPE,
     PENALTY_TYPE,
@@ -68,6 +70,7 @@ def record_points(
             _penalties(session, model.of_source(Source.penalty), subject_ids, as_of),
             _licenses(session, model.of_source(Source.license), subject_ids, as_of),
             _list_entries(model.of_source(Source.list_entry), subject_ids, as_of, list_window),
+            _commitments(session, model.of_source(Source.commitment), subject_ids, as_of),
         )
         if part is not None
     ]
@@ -153,6 +156,52 @@ def _list_entries(
         rows.c.subject_id, indicator.label("indicator"), rows.c.id, rows.c.decision_date,
         cast(points, Float).label("points"),
     ).subquery("list_points")  # fmt: skip
+    return select(inner).where(inner.c.indicator.is_not(None))
+
+
+def _commitments(
+    session: Session, indicators: list[Indicator], subject_ids: Sequence[int], as_of: date
+) -> Any:
+    """Commitments whose 履行状态 was assessed on or before `as_of`, each in the first indicator whose
+    match it meets, dated (and decayed) from the assessment (履行状态认定日期), not from when it was made."""
+    if not indicators:
+        return None
+    rows = _read_once(
+        records.active_of_subjects(
+            COMMITMENT_TYPE,
+            subject_ids,
+            fields=("fulfilment", "commitment_type", "assessed_on"),
+            decided_to=as_of,
+        )
+    )
+    # The date is ISO text in the record's data: compared as text, read as a date.
+    assessed = (
+        cast(rows.c.assessed_on, Date) if is_postgres(session) else type_coerce(rows.c.assessed_on, Date)
+    )
+    days = _days_since(session, assessed, as_of)
+    conditions = []
+    for ind in indicators:
+        assert ind.commitment is not None  # checked at load
+        terms = [rows.c.fulfilment.in_(ind.commitment.fulfilment_any)]
+        if ind.commitment.types_any:
+            terms.append(rows.c.commitment_type.in_(ind.commitment.types_any))
+        conditions.append(and_(*terms))
+    indicator = case(*[(c, ind.code) for c, ind in zip(conditions, indicators, strict=True)], else_=null())
+    points = case(
+        *[(c, _decayed(ind, days)) for c, ind in zip(conditions, indicators, strict=True)], else_=null()
+    )
+    counted = and_(rows.c.assessed_on.is_not(None), rows.c.assessed_on <= as_of.isoformat())
+    horizon = _horizon(indicators, as_of)
+    if horizon is not None:
+        counted = and_(counted, rows.c.assessed_on >= horizon.isoformat())
+    inner = (
+        select(
+            rows.c.subject_id, indicator.label("indicator"), rows.c.id, assessed.label("decision_date"),
+            cast(points, Float).label("points"),
+        )
+        .where(counted)
+        .subquery("commitment_points")
+    )  # fmt: skip
     return select(inner).where(inner.c.indicator.is_not(None))
 
 

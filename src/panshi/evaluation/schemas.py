@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 
 class RecordContribution(BaseModel):
     id: int = Field(description="The record (GET /api/v1/records/{id} shows it as the caller may see it)")
-    decision_date: date | None
+    decision_date: date | None = Field(
+        description="The date its points decay from: the decision date (a commitment's 履行状态认定日期)"
+    )
     points: float = Field(description="Its points after time decay")
 
 

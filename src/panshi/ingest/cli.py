@@ -21,7 +21,10 @@ from panshi.ingest.service import Submitter, ingest_file
 def ingest(
     file: Path = typer.Argument(..., help="CSV (UTF-8/GBK), XLSX, JSON or NDJSON file"),
     record_type: str = typer.Option(
-        ..., "--type", "-t", help="admin_penalty (行政处罚) | admin_license (行政许可)"
+        ...,
+        "--type",
+        "-t",
+        help="admin_penalty (行政处罚) | admin_license (行政许可) | list_entry (名单) | credit_commitment (信用承诺)",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables"),
     received_at_column: str | None = typer.Option(

@@ -31,7 +31,12 @@ router = APIRouter(prefix="/api/v1/batches", tags=["ingest 数据归集"])
 @router.post("", status_code=201, response_model=BatchResult)
 def submit_batch(
     file: Annotated[UploadFile, File(description="CSV (UTF-8/GBK), XLSX, JSON or NDJSON")],
-    type: Annotated[str, Form(description="admin_penalty | admin_license")],
+    type: Annotated[
+        str,
+        Form(
+            description="record type of the catalog: admin_penalty | admin_license | list_entry | credit_commitment"
+        ),
+    ],
     who: Annotated[Principal, Depends(staff)],
     session: WriteSession,
     received_at_column: Annotated[

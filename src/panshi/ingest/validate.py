@@ -187,6 +187,12 @@ def _field_checks(f: FieldSpec, *, today: date) -> list[Check]:
             ),
         )
     )
+    if f.pattern is not None:
+        hint = f"，应为{f.pattern_hint}" if f.pattern_hint else ""
+        checks.append(
+            _check(f.name, "bad_format", present & ~col.str.contains(f"^(?:{f.pattern})$").fill_null(False),
+                   pl.format(f"{label}“{{}}”格式不正确{hint}", _shown(f.name)))
+        )  # fmt: skip
     if f.type is FieldType.enum:
         allowed = "、".join(f.values)
         if f.multiple:

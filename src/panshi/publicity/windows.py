@@ -38,10 +38,20 @@ def never_public(record_type: RecordType) -> pl.Expr:
     return (person & resident.fill_null(False) & minor).fill_null(False)
 
 
+def not_for_the_public(record_type: RecordType) -> pl.Expr:
+    """Rows the catalog keeps from the public: a minor's (`never_public`), and those that do not meet
+    the type's `public_when` (e.g. a commitment whose 公开类型 is not 可向社会公开)."""
+    hidden = never_public(record_type)
+    if record_type.public_when is not None:
+        condition = record_type.public_when
+        hidden = hidden | ~pl.col(condition.field).is_in(condition.in_).fill_null(False)
+    return hidden
+
+
 def compute(frame: pl.DataFrame, record_type: RecordType, rules: RuleSet) -> pl.DataFrame:
     """The publicity window of every row of `frame` (WINDOW_SCHEMA, in the rows' order)."""
     decision = pl.col(record_type.decision_date)
-    hidden = never_public(record_type)
+    hidden = not_for_the_public(record_type)
     if record_type.key not in (PENALTY, LICENSE):  # e.g. list entries: their own domain's periods
         stated = pl.col(record_type.publicity_end) if record_type.publicity_end else pl.lit(None, pl.Date)
         return frame.select(

@@ -94,7 +94,8 @@ def _evaluation(
 
 
 def _sections(file: CreditFileView) -> list[RecordSection]:
-    """Licenses and penalties (always, empty or not), then any other record type but list entries."""
+    """Licenses and penalties (always, empty or not), then any other record type but list entries (such as
+    信用承诺)."""
     by_type: dict[str, list[RecordView]] = {}
     labels: dict[str, str] = {}
     for r in file.records:
@@ -155,7 +156,7 @@ def _public_entries(session: Session, file: CreditFileView) -> list[Any]:
 
 
 def _record_label(r: RecordView) -> str:
-    number = r.value("decision_number")
+    number = r.number
     day = r.decision_date.isoformat() if r.decision_date else ""
     return " ".join(str(p) for p in (r.record_type_label, number, day) if p)
 
@@ -166,11 +167,9 @@ def _sources(file: CreditFileView, lists: list[ListEntryLine]) -> list[str]:
 
 
 def commitments_and_objections(session: Session, *, record_ids: list[int]) -> CasesSection:
-    """The report's section on objections (异议) and commitments (信用承诺), from the cases domain.
-
-    Open objections: those on the records this report shows (`panshi.cases.service`), marked as every
-    view marks them. Commitments: the cases service has no reader of a subject's commitments yet, so
-    they are left out (no placeholder text) until it has one."""
+    """Open objections (异议) on the records this report shows (`panshi.cases.service`), marked as every
+    view marks them. Commitments (信用承诺) are records of the catalog's `credit_commitment` type, with
+    their 履行状态: the report shows them as a record section (`_sections`), as the reader may see them."""
     from panshi.cases.service import OBJECTION_OPEN_LABEL, open_objection_record_ids
 
     open_ids = open_objection_record_ids(session, record_ids) if record_ids else set()

@@ -123,13 +123,13 @@ def fact_lines(record: RecordView, skip: frozenset[str]) -> list[tuple[FieldOut,
 @cache
 def restated_fields() -> dict[str, frozenset[str]]:
     """Per record type, the fields a report leaves out of each record: those naming the subject and the
-    source department (the report states both once), and the decision number (each record's heading)."""
+    source department (the report states both once), and the record's number (its heading)."""
     out = {}
     for key, t in load_catalog().record_types.items():
         m = t.subject
         names = {m.name, m.category, m.uscc, m.reg_no, m.org_code, *m.other_codes, m.id_type, m.id_number}
         names |= {t.department.name, t.department.uscc}
-        out[key] = frozenset(n for n in names | {"decision_number"} if n)
+        out[key] = frozenset(n for n in names | {t.number_field} if n)
     return out
 
 

@@ -51,8 +51,8 @@ class RecordSection(BaseModel):
 
 
 class CasesSection(BaseModel):
-    """Objections open (异议处理中) on the records the report shows; commitments (信用承诺) once the cases
-    domain offers a reader of them."""
+    """Objections open (异议处理中) on the records the report shows (commitments, 信用承诺, are a record
+    section)."""
 
     open_objection_ids: list[int] = Field(
         description="Records of this report with an objection being handled"
