@@ -5,7 +5,15 @@ What the files carry (personal data): a field the catalog marks 社会公开 (pu
 (government: the national platform is a government receiver) is exported as stored; a field marked
 授权查询 (authorised: a natural person's ID number) is exported masked (2202**********1234), since it
 may leave the platform only with the subject's authorisation; a 不公开 (private) field is left empty.
-Records that may never be public (a minor's, DESIGN §3.3) and records no longer active are not exported.
+Records that may never be public (a minor's, DESIGN §3.3), records no longer active and records whose
+publicity has closed are not exported as data.
+
+Taking down (撤下): a `--since-last` export also writes, per type, the records the national platform had
+or may have had and must not show any more, because of a change since the last export: withdrawn after
+an objection (撤销), repaired (信用修复) or expired (公示期满). Each is named by its number, natural key,
+subject and decision date (the national codes), with the operation (CZLX) and the day it took effect
+(CZRQ). A record received and taken down between two exports is listed too: taking down what the
+receiver never had is a no-op for it.
 """
 
 from __future__ import annotations
@@ -29,8 +37,11 @@ from panshi.exchange import repository
 from panshi.exchange.models import NationalExport
 from panshi.identifiers import mask_resident_id
 from panshi.records import service as records
+from panshi.records.schemas import status_label
 
 NATIONAL_TYPES = ("admin_penalty", "admin_license")
+REMOVED_COLUMNS = ("CZLX", "CZRQ")  # 操作类型, 生效日期: what a take-down row adds to the record's key
+CLOSED_LABELS = {"withdrawn": "撤销", "repaired": "信用修复", "expired": "公示期满"}
 CHUNK = 5000
 FileFormat = Literal["csv", "xlsx"]
 PERSONAL_DATA_RULE = "社会公开、政务共享字段原样导出；授权查询字段（自然人证件号码）脱敏导出；不公开字段留空；未成年人记录不导出"
@@ -103,10 +114,19 @@ def export_national(
             path = directory / f"{prefix}-{node}-{stamp}.{file_format}"
             if path.exists():
                 raise ExportRefused(f"目标文件已存在：{path}")
-            rows = _rows(session, record_type, where)
-            count = _write(path.with_name(path.name + ".part"), file_format, record_type, rows)
-            written.append(path.with_name(path.name + ".part"))
-            files.append({"name": path.name, "record_type": record_type, "rows": count})
+            parts: list[tuple[Path, str, Iterator[list[str]]]] = [
+                (path, "records", _rows(session, record_type, where))
+            ]
+            if since_last:
+                removed = path.with_name(f"{prefix}-REMOVED-{node}-{stamp}.{file_format}")
+                parts.append(
+                    (removed, "removed", _removed_rows(session, record_type, after=after, upto=upto))
+                )
+            for target, kind, rows in parts:
+                part = target.with_name(target.name + ".part")
+                written.append(part)
+                count = _write(part, file_format, record_type, rows)
+                files.append({"name": target.name, "record_type": record_type, "kind": kind, "rows": count})
         for entry, part in zip(files, written, strict=True):
             final = part.with_name(str(entry["name"]))
             os.replace(part, final)
@@ -120,7 +140,9 @@ def export_national(
         "mode": "since_last" if since_last else "range", "created_at": now.isoformat(),
         "history_range": {"after": after, "upto": upto} if since_last else None,
         "received_range": None if since_last else {"from": str(received_from), "to": str(received_to)},
-        "counts": {f["record_type"]: f["rows"] for f in files}, "files": files,
+        "counts": {f["record_type"]: f["rows"] for f in files if f["kind"] == "records"},
+        "removed_counts": {f["record_type"]: f["rows"] for f in files if f["kind"] == "removed"} if since_last else None,
+        "files": files,
         "personal_data": PERSONAL_DATA_RULE,
     }  # fmt: skip
     from panshi.exchange.feed import canonical_json
@@ -159,6 +181,37 @@ def _rows(session: Session, record_type: str, where: dict[str, Any]) -> Iterator
         for _, data in chunk:
             yield [_cell(c, data.get(c.name)) for c in columns]
         after = chunk[-1][0]
+
+
+def removal_columns(record_type: str) -> list[FieldSpec]:
+    """The fields that name a record to take down: its number, its natural key, its subject and its
+    decision date (catalog order, each once)."""
+    t = get_record_type(record_type)
+    s = t.subject
+    names = {t.number_field, *t.natural_key, s.name, s.uscc, s.reg_no, s.org_code, *s.other_codes, s.id_number,
+             t.decision_date}  # fmt: skip
+    return [f for f in t.fields if f.name in names]
+
+
+def _removed_rows(session: Session, record_type: str, *, after: int, upto: int) -> Iterator[list[str]]:
+    """The header (national codes, then CZLX and CZRQ) then each record to take down, a chunk at a time."""
+    columns = removal_columns(record_type)
+    yield [*(c.code for c in columns), *REMOVED_COLUMNS]
+    last = 0
+    while True:
+        chunk = records.removed_chunk(
+            session, record_type, after_id=last, limit=CHUNK, changed_after=after, changed_upto=upto
+        )
+        if not chunk:
+            return
+        for _, data, status, closed_on, reason in chunk:
+            operation = CLOSED_LABELS.get(reason or "") or CLOSED_LABELS.get(status) or status_label(status)
+            yield [
+                *(_cell(c, data.get(c.name)) for c in columns),
+                operation,
+                closed_on.isoformat() if closed_on else "",
+            ]
+        last = chunk[-1][0]
 
 
 def _write(path: Path, file_format: FileFormat, record_type: str, rows: Iterator[list[str]]) -> int:

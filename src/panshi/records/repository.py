@@ -885,26 +885,57 @@ def export_chunk(
     received_from: datetime | None,
     received_before: datetime | None,
 ) -> list[tuple[int, dict[str, Any]]]:
-    """A chunk (id order, after `after_id`) of the active records of a type that may be public, changed
-    in (changed_after, changed_upto] of the history, or received in [received_from, received_before)."""
+    """A chunk (id order, after `after_id`) of the records of a type that are public now or will be (active,
+    publicity not closed, never a minor's), changed in (changed_after, changed_upto] of the history, or
+    received in [received_from, received_before)."""
+    where = _exported(record_type, after_id, changed_after, changed_upto, received_from, received_before)
     query = select(Record.id, Record.data).where(
-        Record.record_type == record_type,
-        Record.id > after_id,
-        Record.status == "active",
-        Record.publicity_start.is_not(None),
+        *where, Record.status == "active", Record.publicity_closed_on.is_(None)
     )
+    return [(i, d) for i, d in session.execute(query.order_by(Record.id).limit(limit))]
+
+
+def removed_chunk(
+    session: Session, record_type: str, *, after_id: int, limit: int, changed_after: int, changed_upto: int
+) -> list[tuple[int, dict[str, Any], str, date | None, str | None]]:
+    """A chunk of (id, data, status, publicity_closed_on, publicity_closed_reason) of the records of a type
+    that could be public once and changed in (changed_after, changed_upto] so that they are not any more:
+    withdrawn (or another status), repaired, or their publicity expired."""
+    where = _exported(record_type, after_id, changed_after, changed_upto, None, None)
+    gone = or_(Record.status != "active", Record.publicity_closed_on.is_not(None))
+    query = select(
+        Record.id, Record.data, Record.status, Record.publicity_closed_on, Record.publicity_closed_reason
+    ).where(*where, gone)
+    return [
+        (i, d, s, on, why) for i, d, s, on, why in session.execute(query.order_by(Record.id).limit(limit))
+    ]
+
+
+def _exported(
+    record_type: str,
+    after_id: int,
+    changed_after: int | None,
+    changed_upto: int | None,
+    received_from: datetime | None,
+    received_before: datetime | None,
+) -> list[Any]:
+    """The national export's selection: records of a type after `after_id` that a public window was
+    computed for, changed in a history range or received in a time range."""
+    where: list[Any] = [
+        Record.record_type == record_type, Record.id > after_id, Record.publicity_start.is_not(None)
+    ]  # fmt: skip
     if changed_after is not None and changed_upto is not None:
         changed = select(RecordHistory.id).where(
             RecordHistory.record_id == Record.id,
             RecordHistory.id > changed_after,
             RecordHistory.id <= changed_upto,
         )
-        query = query.where(changed.exists())
+        where.append(changed.exists())
     if received_from is not None:
-        query = query.where(Record.received_at >= received_from)
+        where.append(Record.received_at >= received_from)
     if received_before is not None:
-        query = query.where(Record.received_at < received_before)
-    return [(i, d) for i, d in session.execute(query.order_by(Record.id).limit(limit))]
+        where.append(Record.received_at < received_before)
+    return where
 
 
 def changes_after_homed_at(

@@ -411,11 +411,24 @@ def export_chunk(
     received_from: Any = None,
     received_before: Any = None,
 ) -> list[tuple[int, dict[str, Any]]]:
-    """A chunk of (id, data) of active records of a type that may ever be public (never a minor's),
-    changed in a history range or received in a time range: the national export reads by these."""
+    """A chunk of (id, data) of the records of a type that are public now or will be (active, publicity
+    not closed, never a minor's), changed in a history range or received in a time range: the national
+    export reads by these."""
     return repository.export_chunk(
         session, record_type, after_id=after_id, limit=limit, changed_after=changed_after,
         changed_upto=changed_upto, received_from=received_from, received_before=received_before,
+    )  # fmt: skip
+
+
+def removed_chunk(
+    session: Session, record_type: str, *, after_id: int, limit: int, changed_after: int, changed_upto: int
+) -> list[tuple[int, dict[str, Any], str, Any, str | None]]:
+    """A chunk of (id, data, status, publicity_closed_on, publicity_closed_reason) of the records of a
+    type that could be public and, by a change in the history range, are not any more (withdrawn,
+    repaired, expired): what the national export tells the national platform to take down."""
+    return repository.removed_chunk(
+        session, record_type, after_id=after_id, limit=limit, changed_after=changed_after,
+        changed_upto=changed_upto,
     )  # fmt: skip
 
 
