@@ -75,7 +75,9 @@ def test_withdrawn_repaired_and_expired_records_are_taken_down_once(engine: Engi
     assert third["removed_counts"]["admin_penalty"] == 0 and third["counts"]["admin_penalty"] == 0
 
 
-def test_a_date_range_export_has_no_take_downs_and_skips_closed_records(engine: Engine, tmp_path: Path) -> None:
+def test_a_date_range_export_has_no_take_downs_and_skips_closed_records(
+    engine: Engine, tmp_path: Path
+) -> None:
     ingest(write_csv(tmp_path / "p.csv", [penalty_row(1), penalty_row(2)]))
     today = today_shanghai()
     with unit_of_work(write=True) as session:
