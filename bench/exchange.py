@@ -104,25 +104,79 @@ class _Statements:
         return "\n".join(f"  {s:7.2f} s {self.calls[k]:6d}x  {k}" for k, s in rows)
 
 
-def _profile(nodes: dict[str, Any], out: Path) -> None:
-    """Publishing (county) and applying (city) in this process, each profiled on its own."""
-    import cProfile
-    import pstats
+class _Profile:
+    """cProfile around a part of the work, its statistics in a file of `out` (or nothing without `out`)."""
 
+    def __init__(self, out: Path | None, name: str) -> None:
+        import cProfile
+
+        self.path = out / f"{name}.prof" if out else None
+        self.profile = cProfile.Profile() if out else None
+
+    def __enter__(self) -> None:
+        if self.profile:
+            self.profile.enable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.profile:
+            self.profile.disable()
+
+    def print(self) -> None:
+        import pstats
+
+        if self.profile and self.path:
+            self.profile.dump_stats(self.path)
+            pstats.Stats(str(self.path)).sort_stats("cumulative").print_stats(25)
+
+
+class _CPU:
+    """CPU seconds spent by this process and by the PostgreSQL backends of an engine's database (read
+    from /proc: the server runs on this machine), which a busy machine changes less than wall time."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.process = time.process_time()
+        self.backends = self._backends()
+
+    def _backends(self) -> dict[int, float]:
+        if self.engine.dialect.name != "postgresql":
+            return {}
+        with self.engine.connect() as conn:
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+            seconds = {}
+            for pid in pids:
+                with contextlib.suppress(OSError):
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return seconds
+
+    def spent(self) -> str:
+        now = self._backends()
+        database = sum(s - self.backends.get(pid, 0.0) for pid, s in now.items())
+        return f"CPU: Python {time.process_time() - self.process:.1f} s, PostgreSQL {database:.1f} s"
+
+
+def _in_process(nodes: dict[str, Any], out: Path | None) -> None:
+    """Publishing (county) and applying (city) in this process, timed apart (each profiled on its own
+    with `out`)."""
     from panshi.exchange.feed import feed_page, publish_pending
     from panshi.exchange.schemas import FeedPage
 
-    out.mkdir(parents=True, exist_ok=True)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
     pages: list[FeedPage] = []
     with tiers.as_node(nodes["county"]) as county_engine:
         timing = _Statements(county_engine)
-        profile = cProfile.Profile()
+        profile = _Profile(out, "publish")
+        cpu = _CPU(county_engine)
         started = time.perf_counter()
-        profile.enable()
-        while publish_pending("up", engine=county_engine):
-            pass
-        profile.disable()
+        with profile:
+            while publish_pending("up", engine=county_engine):
+                pass
         published = time.perf_counter() - started
+        spent = cpu.spent()
         with unit_of_work(county_engine) as s:
             after = 0
             while page := feed_page(s, after=after, limit=50):
@@ -130,11 +184,11 @@ def _profile(nodes: dict[str, Any], out: Path) -> None:
                     break
                 pages.append(page)
                 after = page.batches[-1].seq
-        profile.dump_stats(out / "publish.prof")
-        print(f"published {sum(len(p.batches) for p in pages)} batches in {published:.1f} s")
+        print(f"published {sum(len(p.batches) for p in pages)} batches in {published:.1f} s"
+              f" ({spent}; load average {_load_average()})")  # fmt: skip
         print(timing.report())
         print(timing.explain(county_engine, "h_id"))
-    pstats.Stats(str(out / "publish.prof")).sort_stats("cumulative").print_stats(25)
+    profile.print()
     with tiers.as_node(nodes["city"]) as city_engine:
         timing = _Statements(city_engine)
         queue = list(pages)
@@ -144,18 +198,54 @@ def _profile(nodes: dict[str, Any], out: Path) -> None:
                 queue.pop(0)
             return queue[0] if queue else FeedPage(origin="220284", feed="up", latest_seq=after, batches=[])
 
-        profile = cProfile.Profile()
+        profile = _Profile(out, "apply")
+        _count(city_engine)  # a connection in the pool, whose backend the CPU count sees from the start
+        cpu = _CPU(city_engine)
         started = time.perf_counter()
-        profile.enable()
-        result = pull_from("220284", fetch=fetch, engine=city_engine)
-        profile.disable()
+        with profile:
+            result = pull_from("220284", fetch=fetch, engine=city_engine)
         applied = time.perf_counter() - started
+        spent = cpu.spent()
         records = _count(city_engine)
-        profile.dump_stats(out / "apply.prof")
         print(f"applied {result.applied_batches} batches ({records:,} records) in {applied:.1f} s"
-              f" = {records / applied:,.0f} records/s")  # fmt: skip
+              f" = {records / applied:,.0f} records/s ({spent}; load average {_load_average()})")  # fmt: skip
         print(timing.report())
-    pstats.Stats(str(out / "apply.prof")).sort_stats("cumulative").print_stats(25)
+    profile.print()
+
+
+def _load(nodes: dict[str, Any], root: Path, *, records: int) -> None:
+    """Link the nodes and load the demo county (the real ingest path) at the county."""
+    from panshi.demo.service import load_demo
+
+    tiers.link_all(nodes)
+    started = time.perf_counter()
+    with tiers.as_node(nodes["county"]), contextlib.chdir(root):  # its var/demo/ there
+        load_demo(subjects=max(records // 10, 100), records=records)
+    print(f"backlog loaded at the county in {time.perf_counter() - started:.1f} s")
+
+
+def _load_average() -> str:
+    """The 1- and 5-minute load averages (2 cores shared with other work: say how busy they were)."""
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} / {five:.2f}"
+
+
+def _databases_exist(admin: Any, names: dict[str, str]) -> bool:
+    if admin is None:
+        return False
+    with admin.connect() as conn:
+        found = conn.execute(
+            text("SELECT count(*) FROM pg_database WHERE datname = ANY(:n)"), {"n": list(names.values())}
+        ).scalar()
+    return found == len(names)
+
+
+def _keep(admin: Any, names: dict[str, str], templates: dict[str, str]) -> None:
+    """Copy the loaded databases as the templates later runs start from (--reuse)."""
+    with admin.connect() as conn:
+        for key, name in names.items():
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{templates[key]}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{templates[key]}" TEMPLATE "{name}" STRATEGY FILE_COPY'))
 
 
 def main() -> None:
@@ -177,35 +267,60 @@ def main() -> None:
         default=None,
         help="no HTTP: publish, then apply, in this process, each under cProfile (files here)",
     )
+    parser.add_argument(
+        "--split", action="store_true", help="no HTTP: publish, then apply, in this process, timed apart"
+    )
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="PostgreSQL: keep the loaded, linked nodes under this directory (and template databases) "
+        "and start each run from copies of them (loading 100,000 records takes minutes)",
+    )
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="panshi-bench-exchange-"))
+    if args.reuse is not None and args.sqlite:
+        parser.error("--reuse keeps PostgreSQL template databases: not with --sqlite")
+    root = (
+        Path(tempfile.mkdtemp(prefix="panshi-bench-exchange-"))
+        if args.reuse is None
+        else args.reuse.resolve() / f"records-{args.records}"
+    )
     names = {t.key: f"panshi_bench_{t.key}_{uuid.uuid4().hex[:6]}" for t in tiers.TIERS}
+    templates = {t.key: f"panshi_bench_template_{t.key}_{args.records}" for t in tiers.TIERS}
     admin = None if args.sqlite else create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    reused = args.reuse is not None and (root / "loaded").exists() and _databases_exist(admin, templates)
     urls = None
     if admin is not None:
         with admin.connect() as conn:
-            for name in names.values():
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            for key, name in names.items():
+                template = f' TEMPLATE "{templates[key]}" STRATEGY FILE_COPY' if reused else ""
+                conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
         urls = {
             k: make_url(PG_ADMIN_URL).set(database=n).render_as_string(hide_password=False)
             for k, n in names.items()
         }
     ports = {t.key: 18600 + i for i, t in enumerate(tiers.TIERS)}
-    settings = {"PANSHI_EXCHANGE_SYNC_SECONDS": "0"}
+    # Only the exchange runs in the servers: the publicity job (a minute after start) and the
+    # re-grading would add changes to the backlog while it is pulled, and take the cores it uses.
+    settings = {
+        "PANSHI_EXCHANGE_SYNC_SECONDS": "0",
+        "PANSHI_PUBLICITY_JOB_HOURS": "0",
+        "PANSHI_EVALUATION_REGRADE_MINUTES": "0",
+    }
     if args.batch_changes:
         settings["PANSHI_EXCHANGE_BATCH_CHANGES"] = str(args.batch_changes)
     nodes = tiers.plan(root, ports=ports, database_urls=urls, **settings)
     processes = {}
     try:
-        tiers.link_all(nodes)
-        from panshi.demo.service import load_demo
-
-        started = time.perf_counter()
-        with tiers.as_node(nodes["county"]) as county_engine, contextlib.chdir(root):  # its var/demo/ there
-            load_demo(subjects=max(args.records // 10, 100), records=args.records)
-        print(f"backlog loaded at the county in {time.perf_counter() - started:.1f} s")
-        if args.profile is not None:
-            _profile(nodes, args.profile)
+        if reused:
+            print(f"backlog reused: copies of {', '.join(templates.values())} (nodes under {root})")
+        else:
+            _load(nodes, root, records=args.records)
+            if args.reuse is not None and admin is not None:
+                _keep(admin, names, templates)
+                (root / "loaded").touch()
+        if args.profile is not None or args.split:
+            _in_process(nodes, args.profile)
             return
         processes["county"] = tiers.start(nodes["county"])
         county = core_db.make_engine(nodes["county"].database_url)
@@ -216,7 +331,8 @@ def main() -> None:
             elapsed = time.perf_counter() - started
             assert _count(city_engine) == backlog, "the city does not hold the county's records"
         print(f"backlog: {backlog:,} records ({result.applied_batches} batches) replicated in {elapsed:.1f} s "
-              f"= {backlog / elapsed:,.0f} records/s ({'SQLite' if args.sqlite else 'PostgreSQL'}, HTTP on loopback)")  # fmt: skip
+              f"= {backlog / elapsed:,.0f} records/s ({'SQLite' if args.sqlite else 'PostgreSQL'}, HTTP on loopback; "
+              f"load average {_load_average()})")  # fmt: skip
 
         nodes["city"].settings["PANSHI_EXCHANGE_SYNC_SECONDS"] = "1"
         processes["city"] = tiers.start(nodes["city"])
@@ -240,7 +356,7 @@ def main() -> None:
             lags.append(time.perf_counter() - committed)
             time.sleep(max(0.0, 1.0 - (time.perf_counter() - committed)))
         print(f"lag (commit at the county → visible at the city, sync every 1 s, {args.lag_rounds} files of 100): "
-              f"median {statistics.median(lags):.2f} s, max {max(lags):.2f} s")  # fmt: skip
+              f"median {statistics.median(lags):.2f} s, max {max(lags):.2f} s (load average {_load_average()})")  # fmt: skip
         county.dispose()
         city.dispose()
     finally:

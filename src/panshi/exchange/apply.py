@@ -8,7 +8,8 @@ cursor included, so the retry applies the batch exactly once.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,13 +27,6 @@ from panshi.exchange.signing import verify
 from panshi.records import service as records
 from panshi.subjects.service import subject_key_of_code
 
-DATE_COLUMNS = (
-    "decision_date",
-    "publicity_start",
-    "publicity_end",
-    "publicity_minimum_end",
-    "publicity_closed_on",
-)
 MOMENT_COLUMNS = ("received_at", "created_at")
 # History events after which the stored data is replaced: their history row keeps what it replaced.
 REPLACING_EVENTS = ("updated", "amended")
@@ -51,6 +45,8 @@ def receive_batch(session: Session, wire: WireBatch, *, sender: str) -> ReceiveO
         if wire.feed != feed_taken_from(peer.relation):
             raise Refused(f"批次 {batch_id} 不是本节点应从{RELATION_NAMES[peer.relation]}节点接收的变更流")
         _genuine(wire, peer)
+        # The peer keeps its batches: one lost in a crash (with the cursor) is fetched again.
+        repository.commit_without_waiting_for_disk(session)
         cursor = _cursor(session, peer.region_code)
         applied = cursor.applied_seq
         cursor.latest_seq = max(cursor.latest_seq, wire.seq)
@@ -72,7 +68,7 @@ def receive_batch(session: Session, wire: WireBatch, *, sender: str) -> ReceiveO
             session.flush()
     except Refused as exc:
         return _logged(session, wire, sender, "refused", exc.message)
-    except records.HomeConflict as exc:
+    except (records.HomeConflict, records.BadReplica) as exc:
         return _logged(session, wire, sender, "refused", exc.message)
     out = _logged(
         session, wire, peer.region_code, "applied", "", changes=len(body["events"]), applied=counts["events"]
@@ -105,7 +101,7 @@ def _genuine(wire: WireBatch, peer: ExchangeNode) -> None:
 
 def _parsed(wire: WireBatch) -> dict[str, Any]:
     try:
-        body = parse_json(wire.body)
+        body = parse_json(wire.body, floats_only_in=_stored_documents)
     except ValueError:
         raise Refused("批次内容不是有效的 JSON") from None
     expected = {"format": FORMAT, "origin": wire.origin, "seq": wire.seq, "prev": wire.prev_hash}
@@ -114,6 +110,15 @@ def _parsed(wire: WireBatch) -> dict[str, Any]:
     if body.get("feed", "up") != wire.feed:
         raise Refused("批次内容所属的变更流与批次头不符")
     return body
+
+
+def _stored_documents(body: Any) -> list[Any]:
+    """What a batch's body holds that is stored as JSON documents (records' data and values as
+    submitted, source batches' columns): read exactly as sent; the rest is typed or checked."""
+    return [
+        *(r[k] for r in body["records"] for k in ("data", "submitted")),
+        *(b[k] for b in body["batches"] for k in ("headers", "header_fields")),
+    ]
 
 
 def _cursor(session: Session, peer_region: str) -> ExchangeCursor:
@@ -133,10 +138,10 @@ def _apply(session: Session, body: dict[str, Any], peer: ExchangeNode) -> dict[s
         states = [_state(s) for s in body["records"]]
         events = _events(body["events"])
         batches = [{**b, "received_at": _moment(b["received_at"])} for b in body["batches"]]
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, PanshiError) as exc:
         raise Refused(f"批次内容不完整或有误：{type(exc).__name__} {exc}") from None
-    for state in states:
-        refused = refusal(own, peer, home=state["home_region"], record_type=state["record_type"])
+    for home, record_type in dict.fromkeys((s["home_region"], s["record_type"]) for s in states):
+        refused = refusal(own, peer, home=home, record_type=record_type)
         if refused:
             raise Refused(refused)
     return records.apply_replicated(
@@ -145,21 +150,31 @@ def _apply(session: Session, body: dict[str, Any], peer: ExchangeNode) -> dict[s
     )  # fmt: skip
 
 
-def _state(raw: dict[str, Any]) -> dict[str, Any]:
-    state = {c: raw[c] for c in records.REPLICATED_COLUMNS}
-    for c in DATE_COLUMNS:
-        if c in state and state[c] is not None:
-            state[c] = date.fromisoformat(state[c])
+# What a record carries: its replicated columns and its owners by their codes (feed.py writes them).
+STATE_KEYS = (*records.REPLICATED_COLUMNS, *records.REPLICA_OWNER_COLUMNS)
+_STATE_KEY_SET = frozenset(STATE_KEYS)
+
+
+def _state(state: dict[str, Any]) -> dict[str, Any]:
+    """A record as it travels, checked (the store reads its dates; its moments must say their zone),
+    with the subject key this node gives it (set in place; the store reads only STATE_KEYS)."""
+    missing = _STATE_KEY_SET - state.keys()
+    if missing:
+        raise KeyError(", ".join(sorted(missing)))
     for c in MOMENT_COLUMNS:
-        state[c] = _moment(state[c])
-    owner = {k: raw[k] for k in ("subject_kind", "subject_name", "subject_uscc", "subject_id_number",
-                                 "subject_region", "department_name", "department_uscc")}  # fmt: skip
-    key = raw["subject_key"]
-    if owner["subject_kind"] == "natural_person":  # keyed by each node's own secret
-        key = subject_key_of_code(owner["subject_id_number"] or "")
-    if not key or not owner["department_uscc"]:
+        _moment(state[c])
+    if state["subject_kind"] == "natural_person":  # keyed by each node's own secret
+        state["subject_key"] = _person_key(get_settings().secret_key, state["subject_id_number"] or "")
+    if not state["subject_key"] or not state["department_uscc"]:
         raise ValueError("记录缺少主体或数据来源单位")
-    return {**state, **owner, "subject_key": key}
+    return state
+
+
+@lru_cache(maxsize=16_384)
+def _person_key(secret: str, id_number: str) -> str:
+    """A natural person's subject key here (`secret`, this node's, keys the cache: the key is made
+    with it); checking and hashing an ID number costs more than the rest of its record."""
+    return subject_key_of_code(id_number)
 
 
 def _events(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -169,11 +184,12 @@ def _events(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
         record_type, natural_key = e["record"]
         first = (record_type, natural_key) not in seen
         seen.add((record_type, natural_key))
+        _moment(e["at"])
         events.append(
             {
                 "ord": order, "record_type": record_type, "natural_key": natural_key, "version": int(e["version"]),
                 "event": e["event"], "batch_id": e["batch_id"], "content_hash": e["content_hash"],
-                "actor": e["actor"], "at": _moment(e["at"]), "reason": e["reason"],
+                "actor": e["actor"], "at": e["at"], "reason": e["reason"],
                 "keeps_previous": first and e["event"] in REPLACING_EVENTS,
             }
         )  # fmt: skip

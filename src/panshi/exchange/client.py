@@ -9,6 +9,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 import httpx
+import orjson
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
@@ -94,8 +95,10 @@ def http_fetch(
 
     def fetch(after: int, limit: int) -> FeedPage:
         answer = call("GET", f"{FEED_PATH}?after={after}&limit={limit}", b"")
-        try:
-            return FeedPage.model_validate_json(answer)
+        try:  # orjson reads a page of megabytes of batch bodies faster than pydantic's JSON mode
+            return FeedPage.model_validate(orjson.loads(answer))
+        except orjson.JSONDecodeError:
+            raise PullFailed(f"节点 {peer_region} 的回答不是有效的 JSON") from None
         except ValidationError as exc:
             raise PullFailed(
                 f"节点 {peer_region} 的回答不是有效的变更流页：{exc.error_count()} 处错误"

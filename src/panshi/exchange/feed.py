@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -55,21 +55,23 @@ def canonical_json(value: Any, *, float_free_but: Iterable[Any] | None = None) -
         return stdlib_canonical_json(value)
 
 
-def parse_json(text: str | bytes) -> Any:
-    """JSON text as the standard library reads it, by orjson where that gives the same values: not
-    where an integer has 19 digits or more (orjson reads those beyond 64 bits as floats), nor where
-    orjson refuses what the standard library takes (NaN)."""
+def parse_json(text: str | bytes, *, floats_only_in: Callable[[Any], list[Any]] | None = None) -> Any:
+    """JSON text as the standard library reads it, by orjson where that gives the same values: where
+    orjson reads no float. It reads an integer beyond 64 bits as a float, and refuses what the
+    standard library takes (NaN): those texts, and any holding a float, are read again by the standard
+    library. A caller that needs the standard library's values only in some parts (the documents it
+    stores) names them by `floats_only_in` (given what orjson read): only those are searched (all of
+    it if they cannot be found)."""
     raw = text.encode() if isinstance(text, str) else text
-    if not _LONG_NUMBER.search(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(raw)
-
-
-# A number token of 19 digits or more (the text of a string may match too: then it is only slower).
-_LONG_NUMBER = re.compile(rb"[:,\[]-?[0-9]{19}")
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+    searched = value
+    if floats_only_in is not None:
+        with suppress(KeyError, IndexError, TypeError, AttributeError):
+            searched = floats_only_in(value)
+    return json.loads(raw) if _holds_float(searched) else value
 
 
 def stdlib_canonical_json(value: Any) -> bytes:
@@ -138,8 +140,9 @@ def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int 
         if not changes:
             break
         seq += 1
-        content = _body(session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes)
-        body = canonical_json(content, float_free_but=[*_documents(changes), content["batches"]])
+        body = _canonical_body(
+            session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes
+        )
         digest = body_hash(body)
         first, after = changes[0]["h_id"], changes[-1]["h_id"]
         session.add(
@@ -155,11 +158,43 @@ def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int 
     return published
 
 
-def _body(
+def _canonical_body(
     session: Session, *, origin: str, feed: Feed, seq: int, prev: str, changes: list[Mapping[str, Any]]
+) -> bytes:
+    """A batch's body as canonical JSON. The records' documents come as JSON text: read by orjson;
+    where one holds a float (or what orjson reads as one: an integer beyond 64 bits) they are read
+    again by the standard library, whose values and float text the body then has."""
+    content = _body(
+        session, origin=origin, feed=feed, seq=seq, prev=prev, changes=changes, read=_read_document
+    )
+    documents = [d for state in content["records"] for d in (state["data"], state["submitted"])]
+    if not _holds_float(documents):
+        return canonical_json(content, float_free_but=[content["batches"]])
+    content = _body(session, origin=origin, feed=feed, seq=seq, prev=prev, changes=changes, read=json.loads)
+    return stdlib_canonical_json(content)
+
+
+def _read_document(text: str) -> Any:
+    """A stored JSON document by orjson (the standard library for what orjson refuses: NaN)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+def _body(
+    session: Session,
+    *,
+    origin: str,
+    feed: Feed,
+    seq: int,
+    prev: str,
+    changes: list[Mapping[str, Any]],
+    read: Callable[[str], Any],
 ) -> dict[str, Any]:
     """A batch's body: each record's state once (with its owners' codes: a natural person's key is a
-    keyed hash of this node's, the receiver makes its own), each change as an event."""
+    keyed hash of this node's, the receiver makes its own; its JSON documents read by `read`), each
+    change as an event."""
     states: dict[int, dict[str, Any]] = {}
     events = []
     for row in changes:
@@ -167,6 +202,7 @@ def _body(
             if row["subject_kind"] is None or row["department_name"] is None:  # never publish half a record
                 raise RuntimeError(f"record {row['record_id']} has no stored subject or department")
             state = {c: row[c] for c in _STATE_COLUMNS}
+            state["data"], state["submitted"] = read(state["data"]), read(state["submitted"])
             state["home_region"] = row["home_region"] or origin
             if row["subject_kind"] == "natural_person":
                 state["subject_key"] = None
@@ -188,20 +224,8 @@ def _body(
     return body
 
 
-def _documents(changes: list[Mapping[str, Any]]) -> Iterable[Any]:
-    """The records' JSON documents: with the source batches' columns, the only parts of a batch's
-    body that may hold a float (every other value is a typed column or made here)."""
-    for row in changes:
-        yield row["data"]
-        yield row["submitted"]
-
-
 # What travels of a record: its replicated columns and its owners by the codes every node knows.
-_OWNER_COLUMNS = (
-    "subject_key", "subject_kind", "subject_name", "subject_uscc", "subject_id_number", "subject_region",
-    "department_name", "department_uscc",
-)  # fmt: skip
-_STATE_COLUMNS = (*records.REPLICATED_COLUMNS, *_OWNER_COLUMNS)
+_STATE_COLUMNS = (*records.REPLICATED_COLUMNS, *records.REPLICA_OWNER_COLUMNS)
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -244,15 +268,31 @@ def feed_page(session: Session, *, after: int, limit: int, feed: Feed = "up") ->
     )
 
 
-def publish_pending(feed: Feed, *, engine: Engine | None = None, max_batches: int | None = None) -> int:
+def publish_pending(
+    feed: Feed, *, engine: Engine | None = None, max_batches: int | None = None, ahead_of: int | None = None
+) -> int:
     """Publish what `feed` has not carried yet, up to the committed horizon (own units of work), at
-    most `max_batches` batches (by default about PUBLISH_CHANGES changes, whatever the batch size)."""
+    most `max_batches` batches (by default about PUBLISH_CHANGES changes, whatever the batch size).
+    With `ahead_of` (the sequence a peer asks after) only what is missing for that many to be
+    published after it: a peer pulling a backlog has each request publish about what the one before
+    took, so the publishing of the next pages goes on while it applies this one, never all at first."""
     if max_batches is None:
         max_batches = max(1, PUBLISH_CHANGES // get_settings().exchange_batch_changes)
+    if ahead_of is not None:
+        with unit_of_work(engine) as session:
+            max_batches -= repository.latest_seq(session, feed) - ahead_of
+        if max_batches <= 0:
+            return 0
     with unit_of_work(engine, write=True) as session:  # short: it waits for the writers in progress
         horizon = feed_horizon(session)
     with unit_of_work(engine, write=True) as session:
         return publish(session, upto=horizon, feed=feed, max_batches=max_batches)
+
+
+def page_json(page: FeedPage) -> bytes:
+    """A feed page as it is sent: written once by orjson (megabytes of batch bodies, each a JSON
+    string; pydantic's writer takes several times as long, and validating again is not needed)."""
+    return orjson.dumps(page.model_dump())
 
 
 def to_wire(origin: str, batch: ExchangeBatch) -> WireBatch:

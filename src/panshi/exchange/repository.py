@@ -57,6 +57,14 @@ def cursor_for_update(session: Session, peer_region: str) -> ExchangeCursor | No
     return session.get(ExchangeCursor, peer_region, with_for_update=True)
 
 
+def commit_without_waiting_for_disk(session: Session) -> None:
+    """This transaction's commit does not wait for its WAL to reach the disk (PostgreSQL). Only for
+    work that is fetched again if lost: a crash in the next moment can undo the commit, but never
+    part of it (a batch goes with the cursor that says it was applied)."""
+    if is_postgres(session):
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
 def cursors(session: Session) -> dict[str, ExchangeCursor]:
     return {c.peer_region: c for c in session.scalars(select(ExchangeCursor))}
 

@@ -14,7 +14,7 @@ from panshi.core.errors import PanshiError
 from panshi.exchange import repository
 from panshi.exchange.apply import receive_batch
 from panshi.exchange.auth import NODE_HEADER, SIGNATURE_HEADER, TIME_HEADER, authenticate_peer
-from panshi.exchange.feed import MAX_PAGE, feed_page, log_served, publish_pending
+from panshi.exchange.feed import MAX_PAGE, feed_page, log_served, page_json, publish_pending
 from panshi.exchange.homes import feed_read_by
 from panshi.exchange.models import ExchangeNode
 from panshi.exchange.schemas import FeedPage, PushOut, PushRequest
@@ -42,12 +42,12 @@ def feed(
     parent or an equal reads the records going up, a child the lists coming down (homes.py)."""
     peer = _peer(request, b"", relations=("parent", "peer", "child"))
     feed = feed_read_by(peer.relation)
-    publish_pending(feed)
+    publish_pending(feed, ahead_of=after)
     with unit_of_work(write=True) as session:
         page = feed_page(session, after=after, limit=limit, feed=feed)
         log_served(session, peer_region=peer.region_code, page=page)
     # Serialised once, as built (a page holds megabytes of batch bodies: no second validation pass).
-    return Response(content=page.model_dump_json(), media_type="application/json")
+    return Response(content=page_json(page), media_type="application/json")
 
 
 @router.post("/batches", response_model=PushOut)

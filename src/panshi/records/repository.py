@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
+    Column,
     ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -28,8 +36,10 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session, aliased, defer
-from sqlalchemy.types import Date, String
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.types import Date, Text
 
 from panshi.core.db import is_postgres
 from panshi.records.models import Record, RecordHistory
@@ -423,8 +433,9 @@ def _feed_rows(
     session: Session, where: ColumnElement[bool], *, after: int, upto: int, limit: int
 ) -> list[Mapping[str, Any]]:
     """The feed's changes in history order, as plain rows: history columns prefixed `h_`, the
-    record's REPLICATED_COLUMNS and `record_id`, its subject's `subject_*` and department's
-    `department_*` columns (Core rows: no ORM objects, nothing of the history's previous data)."""
+    record's REPLICATED_COLUMNS (its JSON documents `data` and `submitted` as their JSON text) and
+    `record_id`, its subject's `subject_*` and department's `department_*` columns (Core rows: no
+    ORM objects, nothing of the history's previous data)."""
     rows: list[Mapping[str, Any]] = []
     low, span = after, max(limit, FEED_WINDOW)
     while len(rows) < limit and low < upto:
@@ -450,7 +461,7 @@ def _feed_window(
             h.id.label("h_id"), h.version.label("h_version"), h.event.label("h_event"),
             h.batch_id.label("h_batch_id"), h.content_hash.label("h_content_hash"), h.actor.label("h_actor"),
             h.at.label("h_at"), h.reason.label("h_reason"), Record.id.label("record_id"),
-            *[Record.__table__.c[c] for c in REPLICATED_COLUMNS],
+            *[_as_text(Record.__table__.c[c]) for c in REPLICATED_COLUMNS],
             s.subject_key.label("subject_key"), s.kind.label("subject_kind"), s.name.label("subject_name"),
             s.uscc.label("subject_uscc"), s.id_number.label("subject_id_number"),
             s.region_code.label("subject_region"), d.name.label("department_name"),
@@ -464,8 +475,15 @@ def _feed_window(
         .order_by(h.id)
         .limit(limit)
     )  # fmt: skip
-    rows: Sequence[Mapping[str, Any]] = session.execute(query).mappings().all()  # type: ignore[assignment]
+    # Core rows of the connection: no ORM result processing of a few thousand rows a batch.
+    rows: Sequence[Mapping[str, Any]] = session.connection().execute(query).mappings().all()  # type: ignore[assignment]
     return rows
+
+
+def _as_text(col: Any) -> Any:
+    """A JSON column as its text (the feed parses it with orjson, many times faster than the
+    driver's `json.loads`), any other column as it is."""
+    return cast(col, Text).label(col.name) if isinstance(col.type, JSON) else col
 
 
 class ReplicaConflict(Exception):
@@ -476,36 +494,45 @@ class ReplicaConflict(Exception):
         self.conflicts = conflicts
 
 
-def _replica_tables() -> tuple[Any, Any]:
-    from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table
-
-    meta = MetaData()
-    records = Table(
-        "xchg_records", meta,
-        *[Column(c.name, c.type) for c in Record.__table__.columns if c.name in REPLICATED_COLUMNS],
-        *[Column(name, String(200)) for name in REPLICA_OWNER_COLUMNS], Column("is_new", Boolean),
-        prefixes=["TEMPORARY"],
-    )  # fmt: skip
-    history = RecordHistory.__table__.columns
-    events = Table(
-        "xchg_events", meta, Column("ord", Integer),
-        *[Column(name, history[name].type) for name in REPLICA_EVENT_COLUMNS if name in history],
-        Column("record_type", String(64)), Column("natural_key", String(400)), Column("keeps_previous", Boolean),
-        prefixes=["TEMPORARY"],
-    )  # fmt: skip
-    return records, events
+class ReplicaInvalid(Exception):
+    """A replicated value the store cannot take (a date that is not one, a text too long)."""
 
 
-def home_conflicts(session: Session, staged: Any, *, own_region: str) -> list[tuple[str, str, str]]:
+# The staging tables of apply_replicated: temporary, made once per connection (CREATE ... IF NOT
+# EXISTS) and emptied at each commit on PostgreSQL (ON COMMIT DELETE ROWS), instead of two tables
+# made and dropped per batch. `stored_*` is the record of the same key stored here, looked up once
+# while staging: whether a record is new, stale (ours newer) or homed elsewhere is read from it.
+_STAGING = MetaData()
+_STAGED_RECORDS = Table(
+    "xchg_records", _STAGING,
+    *[Column(c.name, c.type) for c in Record.__table__.columns if c.name in REPLICATED_COLUMNS],
+    *[Column(name, String(200)) for name in REPLICA_OWNER_COLUMNS],
+    Column("stored_id", BigInteger), Column("stored_version", Integer), Column("stored_home", String(6)),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DELETE ROWS",
+)  # fmt: skip
+_STAGED_EVENTS = Table(
+    "xchg_events", _STAGING, Column("ord", Integer),
+    *[Column(c.name, c.type) for c in RecordHistory.__table__.columns if c.name in REPLICA_EVENT_COLUMNS],
+    Column("record_type", String(64)), Column("natural_key", String(400)), Column("keeps_previous", Boolean),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DELETE ROWS",
+)  # fmt: skip
+
+
+def _staging(session: Session) -> tuple[Table, Table]:
+    """The staging tables of this connection, made if missing, empty."""
+    conn = session.connection()
+    for staged in (_STAGED_RECORDS, _STAGED_EVENTS):
+        conn.execute(CreateTable(staged, if_not_exists=True))
+        conn.execute(staged.delete())  # empty already, unless this transaction applied a batch before
+    return _STAGED_RECORDS, _STAGED_EVENTS
+
+
+def home_conflicts(session: Session, staged: Any) -> list[tuple[str, str, str]]:
     """Staged records whose stored twin has another home (type, natural key, stored home)."""
-    home = func.coalesce(Record.home_region, own_region)
+    c = staged.c
     query = (
-        select(Record.record_type, Record.natural_key, home)
-        .join(
-            staged,
-            and_(staged.c.record_type == Record.record_type, staged.c.natural_key == Record.natural_key),
-        )
-        .where(home != staged.c.home_region)
+        select(c.record_type, c.natural_key, c.stored_home)
+        .where(c.stored_id.is_not(None), c.stored_home != c.home_region)
         .limit(5)
     )
     return [(t, k, h) for t, k, h in session.execute(query)]
@@ -514,8 +541,8 @@ def home_conflicts(session: Session, staged: Any, *, own_region: str) -> list[tu
 def apply_replicated(
     session: Session,
     *,
-    records: Sequence[dict[str, Any]],
-    events: Sequence[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
     batches: Sequence[dict[str, Any]],
     own_region: str,
     now: datetime,
@@ -523,62 +550,84 @@ def apply_replicated(
 ) -> dict[str, int]:
     """Replicated record states and their history events, set-based: owners (departments, subjects,
     batches) found or registered, stored records of the same key replaced unless newer, new ones
-    inserted, each event a history row. Raises ReplicaConflict when a stored record has another home.
-    Counts: new, updated, stale, events."""
-    staged, staged_events = _replica_tables()
-    conn = session.connection()
-    staged.create(conn)
-    staged_events.create(conn)
+    inserted, each event a history row. Values are as JSON carries them (dates and moments as ISO
+    text, documents as values). Raises ReplicaConflict when a stored record has another home,
+    ReplicaInvalid when a value does not fit its column. Counts: new, updated, stale, events."""
+    staged, staged_events = _staging(session)
+    driver = session.get_bind().dialect.loaded_dbapi
     try:
-        _stage(session, staged, records, also={"is_new": False})
-        _stage(session, staged_events, events)
-        conflicts = home_conflicts(session, staged, own_region=own_region)
-        if conflicts:
-            raise ReplicaConflict(conflicts)
-        return _merge_replicated(session, staged, staged_events, batches=batches, now=now, seed=seed)
-    finally:
-        staged_events.drop(conn)
-        staged.drop(conn)
+        _stage_records(session, staged, records, own_region=own_region)
+        _stage_rows(session, staged_events, events)
+    except (DataError, driver.DataError, ValueError, TypeError) as exc:
+        raise ReplicaInvalid(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+    if is_postgres(session):  # temporary tables have no statistics but these: the merge joins on them
+        session.execute(text(f"ANALYZE {staged.name} (stored_id, record_type, natural_key)"))
+        session.execute(text(f"ANALYZE {staged_events.name} (record_type, natural_key)"))
+    conflicts = home_conflicts(session, staged)
+    if conflicts:
+        raise ReplicaConflict(conflicts)
+    return _merge_replicated(session, staged, staged_events, batches=batches, now=now, seed=seed)
 
 
-def _stage(
-    session: Session, staged: Any, rows: Sequence[Mapping[str, Any]], *, also: Mapping[str, Any] | None = None
+def _stage_records(
+    session: Session, staged: Table, records: Sequence[Mapping[str, Any]], *, own_region: str
 ) -> None:
-    """Rows (with the values `also` in every one) into a staging table: COPY on PostgreSQL (one
-    stream, no statement per row), else one executemany. JSON columns go as JSON."""
+    """The records into staging, then each with its stored twin, if any (only those rows change)."""
+    if not records:
+        return
+    _stage_rows(session, staged, records)
+    x = staged.name
+    session.execute(
+        text(f"""
+        UPDATE {x} SET stored_id = r.id, stored_version = r.version, stored_home = COALESCE(r.home_region, :own)
+        FROM records r WHERE r.record_type = {x}.record_type AND r.natural_key = {x}.natural_key"""),
+        {"own": own_region},
+    )
+
+
+def _stage_rows(session: Session, staged: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows as JSON carries them into a staging table: COPY on PostgreSQL (one stream, the values as
+    they come: PostgreSQL reads ISO dates and JSON documents' text itself), else one executemany of
+    converted values. Only the table's columns are read from each row."""
     if not rows:
         return
+    columns = [c for c in staged.columns if c.name in rows[0]]
     if not is_postgres(session):
-        session.execute(staged.insert(), [{**r, **(also or {})} for r in rows])
+        readers = {
+            c.name: reader for c in columns for kind, reader in _READERS.items() if isinstance(c.type, kind)
+        }
+        session.execute(staged.insert(), [_read_iso(row, columns, readers) for row in rows])
         return
-    from psycopg.types.json import Json, Jsonb
-    from sqlalchemy.dialects.postgresql import JSONB
-
-    dialect = session.get_bind().dialect
-    columns = [c.name for c in staged.columns]
-    kinds = {
-        c.name: Jsonb if isinstance(c.type.dialect_impl(dialect), JSONB) else Json
-        for c in staged.columns
-        if isinstance(c.type, JSON)
-    }
-    constants = {c: v for c, v in (also or {}).items() if c in columns}
-    read = [c for c in columns if c not in constants]
-    fixed = [constants[c] for c in columns if c in constants]
-    wrapped = [(i, kinds[c]) for i, c in enumerate(read) if c in kinds]
+    names = [c.name for c in columns]
+    documents = [i for i, c in enumerate(columns) if isinstance(c.type, JSON)]
+    values_of = itemgetter(*names)
     raw = session.connection().connection.driver_connection
     assert raw is not None  # a live connection of this transaction
-    order = ", ".join([*read, *constants])
-    with raw.cursor() as cursor, cursor.copy(f"COPY {staged.name} ({order}) FROM STDIN") as copy:
+    with raw.cursor() as cursor, cursor.copy(f"COPY {staged.name} ({', '.join(names)}) FROM STDIN") as copy:
         for row in rows:
-            values = [row.get(c) for c in read]
-            for i, kind in wrapped:
+            values = list(values_of(row))
+            for i in documents:
                 if values[i] is not None:
-                    values[i] = kind(values[i], dumps=_json_text)
-            copy.write_row(values + fixed)
+                    values[i] = _json_text(values[i]).decode()
+            copy.write_row(values)
+
+
+def _read_iso(
+    row: Mapping[str, Any], columns: Sequence[Column[Any]], readers: Mapping[str, Any]
+) -> dict[str, Any]:
+    values = {c.name: row[c.name] for c in columns}
+    for name, reader in readers.items():
+        if isinstance(values[name], str):
+            values[name] = reader(values[name])
+    return values
+
+
+# ISO text read as the values SQLite's columns are written from (PostgreSQL reads the text itself).
+_READERS: dict[type, Any] = {DateTime: datetime.fromisoformat, Date: date.fromisoformat}
 
 
 def _json_text(value: Any) -> bytes:
-    """JSON for a json/jsonb column (PostgreSQL reads it back as values: its text need not be canonical)."""
+    """JSON of staged values (PostgreSQL reads it back as values: its text need not be canonical)."""
     import json
 
     import orjson
@@ -600,9 +649,14 @@ def _merge_replicated(
 ) -> dict[str, int]:
     x, e = staged.name, staged_events.name
     pg = session.get_bind().dialect.name == "postgresql"
-    same_key = "r.record_type = x.record_type AND r.natural_key = x.natural_key"
-    staged_key = f"r.record_type = {x}.record_type AND r.natural_key = {x}.natural_key"
-    session.execute(text(f"UPDATE {x} SET is_new = NOT EXISTS (SELECT 1 FROM records r WHERE {staged_key})"))
+    counts = session.execute(
+        text(f"""
+        SELECT SUM(CASE WHEN stored_id IS NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN stored_id IS NOT NULL AND stored_version <= version THEN 1 ELSE 0 END),
+               SUM(CASE WHEN stored_id IS NOT NULL AND stored_version > version THEN 1 ELSE 0 END)
+        FROM {x}""")
+    ).one()
+    new, updated, stale = (int(v or 0) for v in counts)
     session.execute(
         text(f"""
         INSERT INTO departments (name, uscc, region_code, created_at)
@@ -625,63 +679,57 @@ def _merge_replicated(
         {"now": now, "seed": seed},
     )
     _register_batches(session, batches)
-    counts = session.execute(
-        text(f"""
-        SELECT SUM(CASE WHEN x.is_new THEN 1 ELSE 0 END),
-               SUM(CASE WHEN NOT x.is_new AND r.version <= x.version THEN 1 ELSE 0 END),
-               SUM(CASE WHEN NOT x.is_new AND r.version > x.version THEN 1 ELSE 0 END)
-        FROM {x} x LEFT JOIN records r ON {same_key}""")
-    ).one()
-    new, updated, stale = (int(v or 0) for v in counts)
     history_insert = """
         INSERT INTO record_history (record_id, version, event, batch_id, content_hash, previous_data,
                                     previous_submitted, previous_batch_id, actor, at, reason)"""
-    # Stored records first: their history rows keep the data they replace, then they take the new state.
-    events_of_stored = _changed(
-        session.execute(
-            text(f"""{history_insert}
-        SELECT r.id, e.version, e.event, e.batch_id, e.content_hash,
-               CASE WHEN e.keeps_previous THEN r.data END, CASE WHEN e.keeps_previous THEN r.submitted END,
-               CASE WHEN e.keeps_previous THEN r.batch_id END, e.actor, e.at, e.reason
-        FROM {e} e JOIN {x} x ON x.record_type = e.record_type AND x.natural_key = e.natural_key
-        JOIN records r ON {same_key}
-        WHERE NOT x.is_new AND r.version <= x.version ORDER BY e.ord""")
-        )
-    )
+    of_events = f"FROM {e} e JOIN {x} x ON x.record_type = e.record_type AND x.natural_key = e.natural_key"
     owner = f"""FROM {x} x JOIN subjects s ON s.subject_key = x.subject_key
                 JOIN departments d ON d.uscc = x.department_uscc"""
-    assignments = ", ".join(f"{c} = x.{c}" for c in REPLICATED_COLUMNS)
-    replaced = _changed(
-        session.execute(
-            text(f"""
-        UPDATE records SET {assignments}, subject_id = COALESCE(s.merged_into_id, s.id), department_id = d.id
-        {owner}
-        WHERE records.record_type = x.record_type AND records.natural_key = x.natural_key
-          AND NOT x.is_new AND records.version <= x.version""")
+    events_of_stored = replaced = inserted = events_of_new = 0
+    if updated:
+        # Stored records first: their history rows keep the data they replace, then they take the new state.
+        events_of_stored = _changed(
+            session.execute(
+                text(f"""{history_insert}
+            SELECT r.id, e.version, e.event, e.batch_id, e.content_hash,
+                   CASE WHEN e.keeps_previous THEN r.data END, CASE WHEN e.keeps_previous THEN r.submitted END,
+                   CASE WHEN e.keeps_previous THEN r.batch_id END, e.actor, e.at, e.reason
+            {of_events} JOIN records r ON r.id = x.stored_id
+            WHERE r.version <= x.version ORDER BY e.ord""")
+            )
         )
-    )
-    columns = ", ".join(REPLICATED_COLUMNS)
-    inserted = _changed(
-        session.execute(
-            text(f"""
-        INSERT INTO records (subject_id, department_id, {columns})
-        SELECT COALESCE(s.merged_into_id, s.id), d.id, {", ".join("x." + c for c in REPLICATED_COLUMNS)}
-        {owner} WHERE x.is_new""")
+        assignments = ", ".join(f"{c} = x.{c}" for c in REPLICATED_COLUMNS)
+        replaced = _changed(
+            session.execute(
+                text(f"""
+            UPDATE records SET {assignments}, subject_id = COALESCE(s.merged_into_id, s.id), department_id = d.id
+            {owner}
+            WHERE records.id = x.stored_id AND records.version <= x.version""")
+            )
         )
-    )
+    if new:
+        columns = ", ".join(REPLICATED_COLUMNS)
+        inserted = _changed(
+            session.execute(
+                text(f"""
+            INSERT INTO records (subject_id, department_id, {columns})
+            SELECT COALESCE(s.merged_into_id, s.id), d.id, {", ".join("x." + c for c in REPLICATED_COLUMNS)}
+            {owner} WHERE x.stored_id IS NULL""")
+            )
+        )
     if (replaced, inserted) != (updated, new):  # an owner not found: never store part of a batch
         raise RuntimeError(
             f"replicated records without subject or department ({replaced}/{updated}, {inserted}/{new})"
         )
-    events_of_new = _changed(
-        session.execute(
-            text(f"""{history_insert}
-        SELECT r.id, e.version, e.event, e.batch_id, e.content_hash, NULL, NULL, NULL, e.actor, e.at, e.reason
-        FROM {e} e JOIN {x} x ON x.record_type = e.record_type AND x.natural_key = e.natural_key
-        JOIN records r ON {same_key}
-        WHERE x.is_new ORDER BY e.ord""")
+    if new:
+        events_of_new = _changed(
+            session.execute(
+                text(f"""{history_insert}
+            SELECT r.id, e.version, e.event, e.batch_id, e.content_hash, NULL, NULL, NULL, e.actor, e.at, e.reason
+            {of_events} JOIN records r ON r.record_type = x.record_type AND r.natural_key = x.natural_key
+            WHERE x.stored_id IS NULL ORDER BY e.ord""")
+            )
         )
-    )
     session.flush()
     return {"new": new, "updated": updated, "stale": stale, "events": int(events_of_stored + events_of_new)}
 
@@ -689,7 +737,7 @@ def _merge_replicated(
 def _register_batches(session: Session, batches: Sequence[dict[str, Any]]) -> None:
     """The source batches of replicated records, so that their provenance reads as at home (the
     submitted values are kept by column of their batch)."""
-    from sqlalchemy import JSON, column, table
+    from sqlalchemy import column, table
 
     if not batches:
         return

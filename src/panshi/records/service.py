@@ -352,6 +352,8 @@ def withdraw(session: Session, *, record_id: int, actor: str, reason: str) -> Re
 # --- exchange between nodes: the change feed out, replicated changes in (exchange domain) ----------
 
 REPLICATED_COLUMNS = repository.REPLICATED_COLUMNS
+# A replicated record's owners, by the codes every node knows (its subject's and its department's).
+REPLICA_OWNER_COLUMNS = repository.REPLICA_OWNER_COLUMNS
 
 
 class HomeConflict(PanshiError):
@@ -371,25 +373,35 @@ def changes_after(
 ) -> list[Mapping[str, Any]]:
     """Changes after `after` up to `upto`, of records homed in the area whose region codes start with
     `area_prefix` (a record without a home is this node's): one row each, the history row's columns
-    (`h_*`), the record as it is now (REPLICATED_COLUMNS, `record_id`) and its owners' codes
-    (`subject_*`, `department_*`), one query for them all (per window of history ids)."""
+    (`h_*`), the record as it is now (REPLICATED_COLUMNS, `record_id`; `data` and `submitted` as
+    their JSON text) and its owners' codes (`subject_*`, `department_*`), one query for them all
+    (per window of history ids)."""
     return repository.changes_after(
         session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix, limit=limit
     )
 
 
+class BadReplica(PanshiError):
+    """A replicated value the store cannot take (a date that is not one, a text too long)."""
+
+    code = "bad_replica"
+    status_code = 422
+
+
 def apply_replicated(
     session: Session,
     *,
-    records: Sequence[dict[str, Any]],
-    events: Sequence[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
     batches: Sequence[dict[str, Any]],
     own_region: str,
     seed: str,
 ) -> dict[str, int]:
-    """Store records replicated from another node (REPLICATED_COLUMNS plus their owners' codes) with
-    their history events, set-based, in the caller's transaction; a stored record homed elsewhere
-    refuses the whole set (HomeConflict). Counts: new, updated, stale (ours newer), events."""
+    """Store records replicated from another node (REPLICATED_COLUMNS plus their owners' codes, values
+    as JSON carries them: dates and moments as ISO text) with their history events, set-based, in the
+    caller's transaction (within a savepoint: a refusal leaves it to be rolled back); a stored record
+    homed elsewhere refuses the whole set (HomeConflict), a value that does not fit its column too
+    (BadReplica). Counts: new, updated, stale (ours newer), events."""
     try:
         return repository.apply_replicated(
             session, records=records, events=events, batches=batches, own_region=own_region, now=utcnow(),
@@ -398,6 +410,8 @@ def apply_replicated(
     except repository.ReplicaConflict as exc:
         shown = "；".join(f"{t} {k}（归属 {h}）" for t, k, h in exc.conflicts)
         raise HomeConflict(f"记录已归属其他节点，不能由此批次变更：{shown}") from None
+    except repository.ReplicaInvalid as exc:
+        raise BadReplica(f"批次中的记录有不能存储的值：{exc}") from None
 
 
 def export_chunk(
