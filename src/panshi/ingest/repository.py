@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
@@ -49,7 +50,6 @@ RECORD_STATIC = [
     "submitted", "source_row", "received_at", "created_at",
 ]  # fmt: skip
 RECORD_COLUMNS = ["id", "subject_id", "department_id", *RECORD_STATIC]
-HISTORY_COLUMNS = ["record_id", "version", "event", "batch_id", "content_hash", "actor", "at"]
 ISSUE_COLUMNS = ["batch_id", "row", "field", "column", "code", "severity", "message"]
 CLASSIFIED = {
     "row": pl.Int64,
@@ -58,6 +58,7 @@ CLASSIFIED = {
     "first_row": pl.Int64,  # duplicate: the row of the file that stands
 }
 OWNERS = {"row": pl.Int64, "subject_id": pl.Int64, "department_id": pl.Int64}
+_ROW_OWNERS = {"row": pl.Int64, "subject_key": pl.String, "department_uscc": pl.String}
 
 
 class Staging:
@@ -189,6 +190,9 @@ def copy_lines(lines: pl.Series) -> memoryview:
     buffer = io.BytesIO()
     lines.to_frame().write_csv(buffer, include_header=False, quote_style="never")
     return buffer.getbuffer()
+
+
+_RECORD_SLICE_ROWS = 2000  # ~3 MB of COPY text
 
 
 def _exec(session: Session, sql: str, **params: Any) -> int:
@@ -328,12 +332,30 @@ def classify_keys(
 
 
 def owners(session: Session, stg: Staging) -> pl.DataFrame:
-    """The subject (after merges) and department of each staged row."""
-    query = f"""
-        SELECT s.row, COALESCE(sj.merged_into_id, sj.id), d.id FROM {stg.rows} s
-        JOIN subjects sj ON sj.subject_key = s.subject_key
-        JOIN departments d ON d.uscc = s.department_uscc"""
-    return _frame_of(session, query, {}, OWNERS)
+    """The subject (after merges) and department of each staged row.
+
+    A chunk names a few thousand subjects and a dozen departments in tens of thousands of rows: each
+    is looked up once, and the rows are matched to them here rather than by an index probe per row."""
+    rows = _frame_of(session, f"SELECT row, subject_key, department_uscc FROM {stg.rows}", {}, _ROW_OWNERS)
+    subjects = _frame_of(
+        session,
+        f"""SELECT s.subject_key, COALESCE(sj.merged_into_id, sj.id)
+            FROM (SELECT DISTINCT subject_key FROM {stg.rows}) s JOIN subjects sj ON sj.subject_key = s.subject_key""",
+        {},
+        {"subject_key": pl.String, "subject_id": pl.Int64},
+    )
+    departments = _frame_of(
+        session,
+        f"""SELECT d.uscc, d.id FROM (SELECT DISTINCT department_uscc FROM {stg.rows}) s
+            JOIN departments d ON d.uscc = s.department_uscc""",
+        {},
+        {"department_uscc": pl.String, "department_id": pl.Int64},
+    )
+    return (
+        rows.join(subjects, on="subject_key", how="inner")
+        .join(departments, on="department_uscc", how="inner")
+        .select(list(OWNERS))
+    )
 
 
 def _frame_of(session: Session, query: str, params: dict[str, Any], schema: dict[str, Any]) -> pl.DataFrame:
@@ -360,25 +382,43 @@ def _frame_of(session: Session, query: str, params: dict[str, Any], schema: dict
 def allocate_record_ids(session: Session, count: int) -> pl.Series:
     """`count` new record ids, taken now so that records and their history rows can be copied."""
     if is_postgres(session):
-        taken = """SELECT MIN(id), MAX(id) FROM (SELECT nextval(pg_get_serial_sequence('records', 'id')) AS id
+        # The sequence is named once: `nextval(pg_get_serial_sequence(...))` looked it up per id.
+        sequence = session.execute(text("SELECT pg_get_serial_sequence('records', 'id')")).scalar_one()
+        taken = """SELECT MIN(id), MAX(id) FROM (SELECT nextval(CAST(:seq AS regclass)) AS id
                    FROM generate_series(1, :n)) ids"""
-        first, last = session.execute(text(taken), {"n": count}).one()
+        first, last = session.execute(text(taken), {"seq": sequence, "n": count}).one()
         if last - first + 1 != count:  # another session took ids in between: take a list instead
-            return pl.Series("id", _take_ids(session, count), dtype=pl.Int64)
+            return pl.Series("id", _take_ids(session, sequence, count), dtype=pl.Int64)
     else:  # the ingest holds SQLite's only write lock
         first = int(session.execute(text("SELECT COALESCE(MAX(id), 0) + 1 FROM records")).scalar_one())
     return pl.int_range(first, first + count, dtype=pl.Int64, eager=True).alias("id")
 
 
-def _take_ids(session: Session, count: int) -> list[int]:
-    query = "SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)"
-    return list(session.execute(text(query), {"n": count}).scalars())
+def _take_ids(session: Session, sequence: str, count: int) -> list[int]:
+    query = "SELECT nextval(CAST(:seq AS regclass)) FROM generate_series(1, :n)"
+    return list(session.execute(text(query), {"seq": sequence, "n": count}).scalars())
 
 
-def insert_records(session: Session, records: pl.DataFrame, history: pl.DataFrame) -> None:
-    """New records (see `_land_records`) and their `created` history rows (HISTORY_COLUMNS)."""
+def insert_records(
+    session: Session, records: pl.DataFrame, *, batch_id: str, actor: str, at: datetime
+) -> None:
+    """New records (see `_land_records`), then their `created` history rows, made from them by the server."""
     _land_records(session, "records", records)
-    land(session, "record_history", history.select(HISTORY_COLUMNS))
+    ids = records.get_column("id")
+    # The chunk's ids come from the sequence: no record of this batch has one in their range but
+    # those just copied (earlier chunks took smaller ones; other sessions' records are of other batches).
+    _exec(
+        session,
+        """
+        INSERT INTO record_history (record_id, version, event, batch_id, content_hash, actor, at)
+        SELECT id, 1, 'created', batch_id, content_hash, :actor, :at FROM records
+        WHERE id BETWEEN :first AND :last AND batch_id = :batch ORDER BY id""",
+        actor=actor,
+        at=at,
+        first=ids.min(),
+        last=ids.max(),
+        batch=batch_id,
+    )
 
 
 def update_records(
@@ -425,8 +465,21 @@ def _land_records(session: Session, table: str, records: pl.DataFrame) -> None:
         land(session, table, records.select(RECORD_COLUMNS))
         return
     owned = [pl.col(c).cast(pl.String) for c in ("id", "subject_id", "department_id")]
-    lines = records.select(pl.concat_str([*owned, pl.col("record_line")], separator="\t")).to_series()
-    land(session, table, copy_lines(lines), RECORD_COLUMNS)
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    names = ", ".join(f'"{c}"' for c in RECORD_COLUMNS)
+    # The server parses and indexes the records (the ingest's largest cost) while the next slice
+    # is put together here and a writer thread sends the one before.
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(cursor)) as copy,
+    ):
+        for piece in records.iter_slices(_RECORD_SLICE_ROWS):
+            copy.write(
+                copy_lines(
+                    piece.select(pl.concat_str([*owned, pl.col("record_line")], separator="\t")).to_series()
+                )
+            )
 
 
 def insert_issues(session: Session, issues: pl.DataFrame) -> None:

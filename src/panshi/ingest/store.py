@@ -132,12 +132,10 @@ class ChunkStore:
             return
         new = new.with_columns(repository.allocate_record_ids(self.session, new.height))
         records = self._records(new.select("id", "subject_id", "department_id"), _rows_at(staged, new))
-        history = records.select(
-            pl.col("id").alias("record_id"), pl.lit(1).alias("version"), pl.lit("created").alias("event"),
-            pl.lit(self.batch.batch_id).alias("batch_id"), "content_hash", pl.lit(self.batch.actor).alias("actor"),
-            pl.lit(self.batch.at).alias("at"),
-        )  # fmt: skip
-        repository.insert_records(self.session, records, history)
+        batch = self.batch
+        repository.insert_records(
+            self.session, records, batch_id=batch.batch_id, actor=batch.actor, at=batch.received_at
+        )
         self.new += new.height
 
     def _update(self, staged: pl.DataFrame, updated: pl.DataFrame) -> None:
