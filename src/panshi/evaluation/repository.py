@@ -101,17 +101,29 @@ def _penalties(session: Session, indicators: list[Indicator], subject_ids: Seque
         if ind.match.fine_at_least is not None:
             terms.append(func.coalesce(fine, 0.0) >= ind.match.fine_at_least)
         conditions.append(and_(*terms) if terms else literal(True))
-    indicator = case(*[(c, ind.code) for c, ind in zip(conditions, indicators, strict=True)], else_=null())
-    points = case(
-        *[(c, _decayed(ind, days)) for c, ind in zip(conditions, indicators, strict=True)], else_=null()
-    )
-    inner = select(
-        rows.c.subject_id,
-        indicator.label("indicator"),
-        rows.c.id,
-        rows.c.decision_date,
-        points.label("points"),
-    ).subquery("penalty_points")
+    return _first_match(rows, indicators, conditions, days, dated=rows.c.decision_date, name="penalty_points")
+
+
+def _first_match(
+    rows: Any,
+    indicators: list[Indicator],
+    conditions: list[ColumnElement[bool]],
+    days: ColumnElement[float],
+    *,
+    dated: Any,
+    name: str,
+    where: ColumnElement[bool] | None = None,
+) -> Any:
+    """Each row in the first indicator whose condition it meets (file order), with that indicator's
+    decayed points; rows that meet none are left out."""
+    pairs = list(zip(conditions, indicators, strict=True))
+    indicator = case(*[(c, ind.code) for c, ind in pairs], else_=null())
+    points = case(*[(c, _decayed(ind, days)) for c, ind in pairs], else_=null())
+    query = select(
+        rows.c.subject_id, indicator.label("indicator"), rows.c.id, dated.label("decision_date"),
+        cast(points, Float).label("points"),
+    )  # fmt: skip
+    inner = (query if where is None else query.where(where)).subquery(name)
     return select(inner).where(inner.c.indicator.is_not(None))
 
 
@@ -186,23 +198,13 @@ def _commitments(
         if ind.commitment.types_any:
             terms.append(rows.c.commitment_type.in_(ind.commitment.types_any))
         conditions.append(and_(*terms))
-    indicator = case(*[(c, ind.code) for c, ind in zip(conditions, indicators, strict=True)], else_=null())
-    points = case(
-        *[(c, _decayed(ind, days)) for c, ind in zip(conditions, indicators, strict=True)], else_=null()
-    )
     counted = and_(rows.c.assessed_on.is_not(None), rows.c.assessed_on <= as_of.isoformat())
     horizon = _horizon(indicators, as_of)
     if horizon is not None:
         counted = and_(counted, rows.c.assessed_on >= horizon.isoformat())
-    inner = (
-        select(
-            rows.c.subject_id, indicator.label("indicator"), rows.c.id, assessed.label("decision_date"),
-            cast(points, Float).label("points"),
-        )
-        .where(counted)
-        .subquery("commitment_points")
-    )  # fmt: skip
-    return select(inner).where(inner.c.indicator.is_not(None))
+    return _first_match(
+        rows, indicators, conditions, days, dated=assessed, name="commitment_points", where=counted
+    )
 
 
 def _read_once(rows: Any) -> Any:
