@@ -19,10 +19,12 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from conftest import PG_ADMIN_URL, _pg_reachable
+from exchange.test_case_requests import case_of, decide, objection_at, record_id_of
 from exchange.test_flow import state
 from exchange.test_sync import CITY_COURT
 from factories import DEPT_NAME, DEPT_USCC, make_uscc, penalty_row
 from panshi.accounts import service as accounts
+from panshi.cases.schemas import DecisionIn
 from panshi.core import db as core_db
 from panshi.core.db import unit_of_work
 from panshi.exchange import tiers
@@ -174,6 +176,23 @@ def test_three_tiers_climb_correct_list_down_and_survive_a_killed_city(three: Th
     assert answer.json()["answer"]["black_listed"]
     assert [h["list_type"] for h in answer.json()["answer"]["lists"]] == ["judgment_defaulter"]
     three.wait(three.converged, "名单在三级一致")
+
+    # An objection decided at the province about a county record travels down through the city as a
+    # request; the county corrects its record, and the change and the answer climb back.
+    case_id = objection_at(
+        three.engines["province"], record_id_of(three.engines["province"], "admin_penalty")
+    )
+    fix = DecisionIn(action="correct", reason="核实后更正备注", corrections={"remarks": "省级异议核实更正"})
+    assert decide(three.engines["province"], case_id, fix) == "at_home"
+    three.wait(
+        lambda: case_of(three.engines["province"], case_id).state == "corrected", "县级办理后省级异议办结"
+    )
+    three.wait(three.converged, "更正在三级一致")
+    with unit_of_work(three.engines["county"]) as s:
+        assert (
+            s.scalar(select(func.count()).where(Record.data["remarks"].as_string() == "省级异议核实更正"))
+            == 1
+        )
 
     # The city is killed (SIGKILL) while it applies a long backlog, then restarted: totals match exactly.
     assert (

@@ -41,6 +41,9 @@ class Case(Base):
     decision_reason: Mapped[str | None] = mapped_column(String(1000))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rules_version: Mapped[str] = mapped_column(String(16))
+    # A decision about a record homed at another node travels there as a request (exchange messages);
+    # the case waits in `at_home` under that request's uid until the home node answers.
+    home_request: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     __table_args__ = (
         Index("ix_cases_record_id", "record_id"),

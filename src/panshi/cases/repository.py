@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from panshi.cases.models import Case, CaseEvent, Commitment, EvidenceFile
 
 OPEN_STATES = {
-    "objection": ("submitted", "accepted", "with_department"),
-    "repair": ("submitted",),
+    "objection": ("submitted", "accepted", "with_department", "at_home"),
+    "repair": ("submitted", "at_home"),
 }
 
 
@@ -29,6 +29,10 @@ def add_case(session: Session, case: Case) -> Case:
 
 def get(session: Session, case_id: int) -> Case | None:
     return session.get(Case, case_id)
+
+
+def by_home_request(session: Session, uid: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.home_request == uid))
 
 
 def refresh(session: Session, case: Case) -> Case:

@@ -4,6 +4,11 @@ Objection (异议): submitted → accepted | refused (operator) → with_departm
 to the record's source department) → upheld | corrected | withdrawn (that department or an operator).
 Repair (信用修复): submitted → approved | refused (the source department or an operator).
 
+A step that changes the record (correct, withdraw, approve) on a record homed at another node is not
+taken here: the case waits in `at_home` (归属节点办理中) while the decision travels to the home node as
+a request (remote.py); the home's answer takes the same step (the record's change comes back through
+the feed) or returns the case to the state it was decided in.
+
 Every step is a conditional update (`WHERE id = ? AND version = ?`): of two reviewers deciding at
 once, one wins and the other gets a 409 naming the state the case is in. Every step is an event of
 the case, and a notice to the subject's users, the department's users and the operators; where the
@@ -46,13 +51,13 @@ KIND_LABELS = {"objection": "异议", "repair": "信用修复申请"}
 STATE_LABELS = {
     "objection": {
         "submitted": "待受理", "accepted": "已受理", "refused": "不予受理", "with_department": "来源单位核查中",
-        "upheld": "维持原记录", "corrected": "已更正记录", "withdrawn": "已撤销记录",
+        "upheld": "维持原记录", "corrected": "已更正记录", "withdrawn": "已撤销记录", "at_home": "归属节点办理中",
     },
-    "repair": {"submitted": "待审核", "approved": "准予修复", "refused": "不予修复"},
+    "repair": {"submitted": "待审核", "approved": "准予修复", "refused": "不予修复", "at_home": "归属节点办理中"},
 }  # fmt: skip
 ACTION_LABELS = {
     "file": "提交", "accept": "受理", "refuse": "不予受理/不予修复", "forward": "转交来源单位",
-    "uphold": "维持", "correct": "更正", "withdraw": "撤销记录", "approve": "准予修复",
+    "uphold": "维持", "correct": "更正", "withdraw": "撤销记录", "approve": "准予修复", "return": "归属节点退回",
 }  # fmt: skip
 # The allowed edges: state → action → next state. A state with no edges is closed.
 EDGES: dict[str, dict[str, dict[str, str]]] = {
@@ -60,9 +65,15 @@ EDGES: dict[str, dict[str, dict[str, str]]] = {
         "submitted": {"accept": "accepted", "refuse": "refused"},
         "accepted": {"forward": "with_department"},
         "with_department": {"uphold": "upheld", "correct": "corrected", "withdraw": "withdrawn"},
+        "at_home": {"correct": "corrected", "withdraw": "withdrawn", "return": "with_department"},
     },
-    "repair": {"submitted": {"approve": "approved", "refuse": "refused"}},
+    "repair": {
+        "submitted": {"approve": "approved", "refuse": "refused"},
+        "at_home": {"approve": "approved", "return": "submitted"},
+    },
 }
+AT_HOME = "at_home"  # only the home node's answer moves a case on from here
+RECORD_STEPS = ("correct", "withdraw", "approve")  # the steps that change the record
 # Steps only operators take; the others also the record's source department.
 OPERATOR_ONLY = {("objection", "accept"), ("objection", "refuse"), ("objection", "forward")}
 REASON_REQUIRED = {"refuse", "uphold", "correct", "withdraw", "approve"}
@@ -111,6 +122,8 @@ def deadline(kind: str, state: str, since: date) -> tuple[date | None, bool]:
 
 
 def may_act(who: Principal, case: Case, action: str) -> bool:
+    if case.state == AT_HOME:
+        return False
     if who.role is Role.operator:
         return True
     if (case.kind, action) in OPERATOR_ONLY:
@@ -160,26 +173,49 @@ def decide(session: Session, *, who: Principal, case_id: int, decision: Decision
         raise BadDecision("更正须给出更正后的字段值（corrections）")
     if decision.action != "correct" and decision.corrections:
         raise BadDecision("只有“更正”可以给出 corrections")
+    record = records.get_raw(session, case.record_id)
+    home = record.home_region if record is not None and decision.action in RECORD_STEPS else None
     move(
-        session, case=case, who=who, action=decision.action, reason=reason or None, expected=decision.version
-    )
-    _apply(session, case=case, who=who, decision=decision, reason=reason)
+        session, case=case, who=who, action=decision.action, reason=reason or None, expected=decision.version,
+        to_home=home is not None,
+    )  # fmt: skip
+    if home is not None:
+        from panshi.cases import remote  # remote steps post through the exchange, which calls back here
+
+        remote.ask_home(session, case=case, record=record, who=who, decision=decision, reason=reason)
+    else:
+        record_effect(
+            session, record_id=case.record_id, record_type=case.record_type, action=decision.action,
+            corrections=decision.corrections, actor=who.actor, note=f"{KIND_LABELS[case.kind]} #{case.id}：{reason}",
+        )  # fmt: skip
     return case_out(session, case, who=who)
 
 
 def move(
-    session: Session, *, case: Case, who: Principal, action: str, reason: str | None, expected: int | None
+    session: Session,
+    *,
+    case: Case,
+    who: Principal,
+    action: str,
+    reason: str | None,
+    expected: int | None,
+    to_home: bool = False,
+    by_home: bool = False,
 ) -> str:
-    """Move `case` along one allowed edge as `who`, with its event and notices; the new state."""
+    """Move `case` along one allowed edge as `who`, with its event and notices; the new state.
+    `to_home`: the step is asked of the record's home node (the case waits in AT_HOME); `by_home`: the
+    home node's answer moves it on from there."""
     label = KIND_LABELS[case.kind]
     if not is_open(case):
         raise CaseClosed(f"{label} #{case.id} 已办结（{state_label(case)}），不能再{ACTION_LABELS[action]}")
     edges = EDGES[case.kind].get(case.state, {})
     if action not in edges:
         raise BadStep(f"{label} #{case.id} 现为“{state_label(case)}”，不能{ACTION_LABELS[action]}")
-    if not may_act(who, case, action):
+    if by_home != (case.state == AT_HOME):
+        raise BadStep(f"{label} #{case.id} 现为“{state_label(case)}”，须待归属节点答复")
+    if not by_home and not may_act(who, case, action):
         raise NotAuthorised(f"{ACTION_LABELS[action]}须由信用中心（平台运营人员）办理")
-    from_state, to_state = case.state, edges[action]
+    from_state, to_state = case.state, AT_HOME if to_home else edges[action]
     closing = not EDGES[case.kind].get(to_state)
     today = today_shanghai()
     due, unknown = (None, False) if closing else deadline(case.kind, to_state, today)
@@ -191,6 +227,8 @@ def move(
     }
     if closing:
         values |= {"open_key": None, "closed_at": utcnow(), "decision_reason": reason}
+    if by_home:
+        values["home_request"] = None
     if not repository.advance(
         session, case_id=case.id, expected_version=expected or case.version, values=values
     ):
@@ -227,19 +265,28 @@ def record_event(
     notify(session, audiences=audiences, case_id=case.id, event=action, title=title, body=body)
 
 
-def _apply(session: Session, *, case: Case, who: Principal, decision: DecisionIn, reason: str) -> None:
-    """The decision's effect on the record (in the same unit of work as the step)."""
-    note = f"{KIND_LABELS[case.kind]} #{case.id}：{reason}"
-    if decision.action == "correct":
-        records.amend(session, record_id=case.record_id, record_type=case.record_type,
-                      changes=decision.corrections, actor=who.actor, reason=note)  # fmt: skip
-    elif decision.action == "withdraw":
-        records.withdraw(session, record_id=case.record_id, actor=who.actor, reason=note)
-    elif decision.action == "approve":
-        records.end_publicity(session, record_id=case.record_id, on=today_shanghai(), reason="repaired",
-                              actor=who.actor, note=note)  # fmt: skip
-        if case.record_type == LIST_ENTRY:
-            entries.remove(session, record_id=case.record_id, reason=f"信用修复：{note}", actor=who.actor)
+def record_effect(
+    session: Session,
+    *,
+    record_id: int,
+    record_type: str,
+    action: str,
+    corrections: dict[str, Any] | None,
+    actor: str,
+    note: str,
+) -> None:
+    """A decision's effect on the record, in the same unit of work as the step: of a case decided here,
+    or, at the record's home node, of a case decided at another node (remote.py)."""
+    if action == "correct":
+        records.amend(session, record_id=record_id, record_type=record_type, changes=corrections or {},
+                      actor=actor, reason=note)  # fmt: skip
+    elif action == "withdraw":
+        records.withdraw(session, record_id=record_id, actor=actor, reason=note)
+    elif action == "approve":
+        records.end_publicity(session, record_id=record_id, on=today_shanghai(), reason="repaired", actor=actor,
+                              note=note)  # fmt: skip
+        if record_type == LIST_ENTRY:
+            entries.remove(session, record_id=record_id, reason=f"信用修复：{note}", actor=actor)
 
 
 # --- reading cases ---------------------------------------------------------------------------------

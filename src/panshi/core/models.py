@@ -5,7 +5,14 @@ from panshi.audit.models import QueryLogEntry
 from panshi.cases.models import Case, CaseEvent, Commitment, EvidenceFile
 from panshi.core.db import Base
 from panshi.evaluation.models import Evaluation, EvaluationRun
-from panshi.exchange.models import ExchangeBatch, ExchangeCursor, ExchangeLog, ExchangeNode, NationalExport
+from panshi.exchange.models import (
+    ExchangeBatch,
+    ExchangeCursor,
+    ExchangeLog,
+    ExchangeMessage,
+    ExchangeNode,
+    NationalExport,
+)
 from panshi.ingest.models import Batch, BatchIssue
 from panshi.notices.models import Notice, NoticeAddress, NoticeRead
 from panshi.records.models import Record, RecordHistory
@@ -30,6 +37,7 @@ __all__ = [
     "ExchangeBatch",
     "ExchangeCursor",
     "ExchangeLog",
+    "ExchangeMessage",
     "ExchangeNode",
     "NationalExport",
     "Department",

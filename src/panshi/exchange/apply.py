@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from panshi.core.errors import PanshiError
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
-from panshi.exchange import repository
+from panshi.exchange import messages, repository
 from panshi.exchange.feed import FORMAT, batch_label, body_hash, parse_json
 from panshi.exchange.homes import feed_taken_from, refusal
 from panshi.exchange.models import ExchangeCursor, ExchangeLog, ExchangeNode
@@ -118,6 +118,7 @@ def _stored_documents(body: Any) -> list[Any]:
     return [
         *(r[k] for r in body["records"] for k in ("data", "submitted")),
         *(b[k] for b in body["batches"] for k in ("headers", "header_fields")),
+        *(m["body"] for m in body.get("messages", [])),
     ]
 
 
@@ -144,10 +145,17 @@ def _apply(session: Session, body: dict[str, Any], peer: ExchangeNode) -> dict[s
         refused = refusal(own, peer, home=home, record_type=record_type)
         if refused:
             raise Refused(refused)
-    return records.apply_replicated(
-        session, records=states, events=events, batches=batches, own_region=own.region_code,
-        seed=get_settings().secret_key,
-    )  # fmt: skip
+    counts = {"new": 0, "updated": 0, "events": 0}
+    if states or events:
+        counts = records.apply_replicated(
+            session, records=states, events=events, batches=batches, own_region=own.region_code,
+            seed=get_settings().secret_key,
+        )  # fmt: skip
+    try:  # after the records: a request may be about a record of this very batch
+        counts["messages"] = messages.receive(session, body.get("messages", []), own=own, peer=peer)
+    except messages.BadMessage as exc:
+        raise Refused(f"批次中的消息有误：{exc}") from None
+    return counts
 
 
 # What a record carries: its replicated columns and its owners by their codes (feed.py writes them).

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from panshi.core.db import unit_of_work
 from panshi.core.settings import get_settings
 from panshi.core.timeutil import utcnow
-from panshi.exchange import repository
+from panshi.exchange import messages, repository
 from panshi.exchange.homes import Feed, feed_changes
 from panshi.exchange.models import ExchangeBatch, ExchangeLog
 from panshi.exchange.nodes import own_signer
@@ -127,29 +127,40 @@ def batch_label(origin: str, feed: str, seq: int) -> str:
     return f"{origin}:{seq}" if feed == "up" else f"{origin}:{feed}:{seq}"
 
 
-def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int = 20) -> int:
-    """Publish the changes up to history row `upto` not yet in `feed` as new batches; how many."""
+def publish(
+    session: Session, *, upto: int, feed: Feed = "up", max_batches: int = 20, messages_upto: int | None = None
+) -> int:
+    """Publish the changes up to history row `upto` not yet in `feed`, and the messages it carries on up
+    to `messages_upto` (default: what is committed now), as new batches; how many."""
     own, signer = own_signer(session)
     repository.lock_publisher(session)
+    if messages_upto is None:
+        messages_upto = repository.message_horizon(session)
     last = repository.last_published(session, feed)
     seq, prev, after = (last.seq, last.hash, last.last_history_id) if last else (0, "", 0)
+    messages_after = last.last_message_id if last else 0
     size = get_settings().exchange_batch_changes
     published = 0
     while published < max_batches:
         changes = feed_changes(session, feed, own, after=after, upto=upto, limit=size)
-        if not changes:
+        carried = repository.messages_to_carry(
+            session, feed, after=messages_after, upto=messages_upto, limit=messages.PER_BATCH
+        )
+        if not changes and not carried:
             break
         seq += 1
         body = _canonical_body(
-            session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes
-        )
+            session, origin=own.region_code, feed=feed, seq=seq, prev=prev, changes=changes,
+            messages=[messages.to_wire(m) for m in carried],
+        )  # fmt: skip
         digest = body_hash(body)
-        first, after = changes[0]["h_id"], changes[-1]["h_id"]
+        first, after = (changes[0]["h_id"], changes[-1]["h_id"]) if changes else (after, after)
+        messages_after = carried[-1].id if carried else messages_after
         session.add(
             ExchangeBatch(
                 feed=feed, seq=seq, prev_hash=prev, hash=digest, signature=signer.sign(body), algorithm=signer.algorithm,
-                first_history_id=first, last_history_id=after, changes=len(changes), body=zlib.compress(body, 1),
-                created_at=utcnow(),
+                first_history_id=first, last_history_id=after, last_message_id=messages_after, changes=len(changes),
+                body=zlib.compress(body, 1), created_at=utcnow(),
             )
         )  # fmt: skip
         session.flush()
@@ -159,7 +170,14 @@ def publish(session: Session, *, upto: int, feed: Feed = "up", max_batches: int 
 
 
 def _canonical_body(
-    session: Session, *, origin: str, feed: Feed, seq: int, prev: str, changes: list[Mapping[str, Any]]
+    session: Session,
+    *,
+    origin: str,
+    feed: Feed,
+    seq: int,
+    prev: str,
+    changes: list[Mapping[str, Any]],
+    messages: list[dict[str, Any]],
 ) -> bytes:
     """A batch's body as canonical JSON. The records' documents come as JSON text: read by orjson;
     where one holds a float (or what orjson reads as one: an integer beyond 64 bits) they are read
@@ -167,10 +185,14 @@ def _canonical_body(
     content = _body(
         session, origin=origin, feed=feed, seq=seq, prev=prev, changes=changes, read=_read_document
     )
+    if messages:
+        content["messages"] = messages
     documents = [d for state in content["records"] for d in (state["data"], state["submitted"])]
     if not _holds_float(documents):
-        return canonical_json(content, float_free_but=[content["batches"]])
+        return canonical_json(content, float_free_but=[content["batches"], messages])
     content = _body(session, origin=origin, feed=feed, seq=seq, prev=prev, changes=changes, read=json.loads)
+    if messages:
+        content["messages"] = messages
     return stdlib_canonical_json(content)
 
 
@@ -285,8 +307,11 @@ def publish_pending(
             return 0
     with unit_of_work(engine, write=True) as session:  # short: it waits for the writers in progress
         horizon = feed_horizon(session)
+        messages_horizon = repository.message_horizon(session)
     with unit_of_work(engine, write=True) as session:
-        return publish(session, upto=horizon, feed=feed, max_batches=max_batches)
+        return publish(
+            session, upto=horizon, feed=feed, max_batches=max_batches, messages_upto=messages_horizon
+        )
 
 
 def page_json(page: FeedPage) -> bytes:

@@ -47,9 +47,34 @@ class ExchangeBatch(Base):
     algorithm: Mapped[str] = mapped_column(String(16))
     first_history_id: Mapped[int] = mapped_column(BigId)
     last_history_id: Mapped[int] = mapped_column(BigId)  # the feed's cursor into record_history
+    last_message_id: Mapped[int] = mapped_column(BigId, default=0)  # its cursor into exchange_messages
     changes: Mapped[int]
     body: Mapped[bytes] = mapped_column(LargeBinary)  # zlib of the canonical JSON
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExchangeMessage(Base):
+    """A message the feeds carry beside record changes (messages.py): a case decision travelling to a
+    record's home node as a request (`case_request`), the home's answer (`case_reply`), a catalog
+    document flowing down (`document`). Made here (`received_from` NULL) or received from a peer;
+    `feed` is the feed of ours that carries it on (NULL: it stops here)."""
+
+    __tablename__ = "exchange_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(40), unique=True)  # "<origin region>-<id at the origin>"
+    kind: Mapped[str] = mapped_column(String(16))
+    origin_region: Mapped[str] = mapped_column(String(6))
+    target_region: Mapped[str | None] = mapped_column(String(6))  # NULL: every node below the origin
+    feed: Mapped[str | None] = mapped_column(String(4))  # up | down | NULL
+    body: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    received_from: Mapped[str | None] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Delivered here: handled | failed, with what the handler said.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_exchange_messages_feed_id", "feed", "id"),)
 
 
 class ExchangeCursor(Base):

@@ -6,7 +6,14 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.orm import Session
 
 from panshi.core.db import is_postgres
-from panshi.exchange.models import ExchangeBatch, ExchangeCursor, ExchangeLog, ExchangeNode, NationalExport
+from panshi.exchange.models import (
+    ExchangeBatch,
+    ExchangeCursor,
+    ExchangeLog,
+    ExchangeMessage,
+    ExchangeNode,
+    NationalExport,
+)
 
 # One publisher at a time appends to the feed (PostgreSQL; SQLite has a single writer anyway).
 PUBLISH_LOCK = 7_310_009
@@ -51,6 +58,42 @@ def published_after(session: Session, feed: str, *, after: int, limit: int) -> l
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def add_message(session: Session, message: ExchangeMessage) -> None:
+    session.add(message)
+    session.flush()
+
+
+def message_by_uid(session: Session, uid: str) -> ExchangeMessage | None:
+    return session.scalar(select(ExchangeMessage).where(ExchangeMessage.uid == uid))
+
+
+def messages_to_carry(
+    session: Session, feed: str, *, after: int, upto: int, limit: int
+) -> list[ExchangeMessage]:
+    """The messages `feed` carries on after message `after`, up to `upto`, in order."""
+    query = (
+        select(ExchangeMessage)
+        .where(ExchangeMessage.feed == feed, ExchangeMessage.id > after, ExchangeMessage.id <= upto)
+        .order_by(ExchangeMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def message_horizon(session: Session) -> int:
+    """The newest message below which none can still appear (as records' history_horizon: SHARE mode
+    waits for the writers in progress on PostgreSQL)."""
+    if is_postgres(session):
+        session.execute(text("SET LOCAL lock_timeout = 5000"))
+        session.execute(text("LOCK TABLE exchange_messages IN SHARE MODE"))
+    return int(session.scalar(select(func.coalesce(func.max(ExchangeMessage.id), 0))) or 0)
+
+
+def messages(session: Session, *, limit: int) -> list[ExchangeMessage]:
+    """The newest messages made or received here (the console's list)."""
+    return list(session.scalars(select(ExchangeMessage).order_by(ExchangeMessage.id.desc()).limit(limit)))
 
 
 def cursor_for_update(session: Session, peer_region: str) -> ExchangeCursor | None:

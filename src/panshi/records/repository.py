@@ -60,6 +60,11 @@ def get(session: Session, record_id: int) -> Record | None:
     return session.get(Record, record_id)
 
 
+def by_natural_key(session: Session, record_type: str, natural_key: str) -> Record | None:
+    query = select(Record).where(Record.record_type == record_type, Record.natural_key == natural_key)
+    return session.scalar(query)
+
+
 def is_publicly_visible(session: Session, record_id: int, *, on: date, public_types: Sequence[str]) -> bool:
     query = select(Record.id).where(Record.id == record_id, publicly_visible(on, public_types))
     return session.scalar(query) is not None

@@ -225,6 +225,26 @@ def active_of_subjects(
     )  # fmt: skip
 
 
+def by_natural_key(session: Session, record_type: str, natural_key: str) -> Record | None:
+    """A record by its type and natural key (the key every node knows it by)."""
+    return repository.by_natural_key(session, record_type, natural_key)
+
+
+class HomedElsewhere(PanshiError):
+    """A record replicated from its home node: only its home changes it (DESIGN §3.8)."""
+
+    code = "homed_elsewhere"
+    status_code = 409
+
+
+def _changed_here(record: Record) -> None:
+    if record.home_region is not None:
+        raise HomedElsewhere(
+            f"记录 {record.id} 归属节点 {record.home_region}，只能由归属节点变更"
+            "（本节点对它的异议、信用修复决定会作为请求发往归属节点办理）"
+        )
+
+
 def get_of_type(session: Session, record_type: str, record_id: int) -> Record | None:
     record = repository.get(session, record_id)
     return record if record is not None and record.record_type == record_type else None
@@ -248,6 +268,7 @@ def amend(
     record = repository.get_for_update(session, record_id)
     if record is None or record.record_type != record_type:
         raise NotFound(f"未找到编号为 {record_id} 的记录")
+    _changed_here(record)
     if record.status != "active":
         raise NotAmendable(f"记录 {record_id} 的状态为“{record.status}”，不能再变更")
     unknown = set(changes) - {f.name for f in get_record_type(record_type).fields}
@@ -274,6 +295,7 @@ def end_publicity(session: Session, *, record_id: int, on: date, reason: str, ac
     record = repository.get_for_update(session, record_id)
     if record is None:
         raise NotFound(f"未找到编号为 {record_id} 的记录")
+    _changed_here(record)
     if record.publicity_closed_on is not None:
         return
     repository.end_publicity(
@@ -339,6 +361,7 @@ def withdraw(session: Session, *, record_id: int, actor: str, reason: str) -> Re
     record = repository.get_for_update(session, record_id)
     if record is None:
         raise NotFound(f"未找到编号为 {record_id} 的记录")
+    _changed_here(record)
     if record.status != "active":
         raise NotAmendable(f"记录 {record_id} 的状态为“{record.status}”，不能撤销")
     repository.set_status(session, record, status="withdrawn", event="withdrawn", actor=actor,

@@ -1,0 +1,15 @@
+"""What other domains ask of the exchange: a message to another node along the tiers (messages.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from panshi.exchange import messages
+
+
+def post_message(session: Session, *, kind: str, target: str | None, body: dict[str, Any]) -> str:
+    """Send `body` to the node `target` (None: every node below this one) with the next batch of the
+    feed that leads there; the message's uid."""
+    return messages.post(session, kind=kind, target=target, body=body).uid
