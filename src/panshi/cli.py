@@ -8,6 +8,7 @@ import typer
 
 from panshi.accounts.cli import account_app, department_app, token_app
 from panshi.cases.cli import cases_app
+from panshi.catalog.cli import catalog_app
 from panshi.core.cli import app as db_app
 from panshi.evaluation.cli import evaluate
 from panshi.exchange.cli import export_app, node_app, sync
@@ -35,6 +36,7 @@ app.command("check")(check)
 app.command("evaluate")(evaluate)
 app.command("report")(report)
 app.add_typer(lists_app, name="lists")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(node_app, name="node")
 app.command("sync")(sync)
 app.add_typer(export_app, name="export")

@@ -3,6 +3,7 @@
 from panshi.accounts.models import ApiToken, Department, User, WebSession
 from panshi.audit.models import QueryLogEntry
 from panshi.cases.models import Case, CaseEvent, Commitment, EvidenceFile
+from panshi.catalog.models import CatalogDocument
 from panshi.core.db import Base
 from panshi.evaluation.models import Evaluation, EvaluationRun
 from panshi.exchange.models import (
@@ -28,6 +29,7 @@ __all__ = [
     "BatchIssue",
     "Case",
     "CaseEvent",
+    "CatalogDocument",
     "Check",
     "CheckFeedback",
     "Commitment",

@@ -7,8 +7,9 @@ and flow from there:
 - **up** (县 → 市 → 省): a node's `up` feed carries the changes of records homed at it or anywhere in its
   area; its parent and its equals read it. Records homed above or beside it never go up again.
 - **down** (省 → 市 → 县): a node's `down` feed carries the changes of the kinds that flow down
-  (FLOWS_DOWN: list entries; measures and catalog versions later) homed at it or above it; its
-  children read it, so a county's checks answer with the province's lists.
+  (FLOWS_DOWN: list entries) homed at it or above it; its children read it, so a county's checks
+  answer with the province's lists. Measures and catalog versions travel beside them as messages
+  (messages.py), like case requests between a record's home and the tier that decided its case.
 
 A receiver takes from a child or an equal only records homed in the sender's area, from its parent only
 kinds that flow down homed at or above the parent, and never anything homed at itself.

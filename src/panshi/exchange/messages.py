@@ -143,7 +143,9 @@ def _handle(session: Session, message: ExchangeMessage) -> str:
         return str(reply["message"])
     if message.kind == "case_reply":
         return cases.take_home_reply(session, message.body, origin=message.origin_region)
-    raise PanshiError("本节点尚不能安装上级下发的目录文件", code="document_not_supported")
+    from panshi.catalog import documents
+
+    return documents.receive(session, message.body, origin=message.origin_region)
 
 
 def _answer(session: Session, request: ExchangeMessage, reply: dict[str, Any]) -> None:

@@ -6,10 +6,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from panshi.exchange import messages
+from panshi.exchange import messages, repository
 
 
 def post_message(session: Session, *, kind: str, target: str | None, body: dict[str, Any]) -> str:
     """Send `body` to the node `target` (None: every node below this one) with the next batch of the
     feed that leads there; the message's uid."""
     return messages.post(session, kind=kind, target=target, body=body).uid
+
+
+def own_region(session: Session) -> str | None:
+    """This node's region code; None while it takes no part in the exchange (no `panshi node init`)."""
+    own = repository.own_node(session)
+    return own.region_code if own is not None else None

@@ -9,18 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from panshi.catalog import installed as installed_documents
+from panshi.catalog.installed import Installed
+from panshi.catalog.schemas import Catalog
+from panshi.catalog.service import version_key
 from panshi.core.errors import PanshiError
 from panshi.core.timeutil import add_months
 from panshi.core.yamldata import located, validated
 
 DATA_DIR = "data/sanctions"
 LIST_ENTRY = "list_entry"  # the catalog record type that carries list entries
+KIND = "sanctions"  # the kind of a list-types + measures document (catalog/documents.py)
 
 
 class CatalogFault(PanshiError):
@@ -161,32 +166,53 @@ class SanctionsCatalog:
         return tuple(code for code, t in self.list_types.items() if t.public)
 
 
-def _versions(prefix: str) -> list[str]:
+@cache
+def package_versions() -> tuple[str, ...]:
+    """The versions the package ships (a list-types and a measures file each)."""
     names = [f.name for f in resources.files("panshi").joinpath(DATA_DIR).iterdir()]
     found = [
-        n[len(prefix) + 1 : -len(".yaml")]
+        n[len("list-types-") : -len(".yaml")]
         for n in names
-        if n.startswith(prefix + "-") and n.endswith(".yaml")
+        if n.startswith("list-types-") and n.endswith(".yaml")
     ]
-    return sorted(found, key=lambda v: tuple(int(p) for p in v.split(".")))
+    return tuple(sorted(found, key=version_key))
 
 
-def _read(prefix: str, version: str | None) -> tuple[str, str]:
-    versions = _versions(prefix)
+def file_names(version: str) -> tuple[str, str]:
+    """The list-types and measures file names of `version`."""
+    return f"list-types-{version}.yaml", f"measures-{version}.yaml"
+
+
+def package_files(version: str) -> dict[str, str]:
+    base = resources.files("panshi").joinpath(DATA_DIR)
+    return {name: base.joinpath(name).read_text("utf-8") for name in file_names(version)}
+
+
+def available_versions() -> list[str]:
+    """The package's versions and those installed at this node (catalog documents), oldest first."""
+    return _versions(installed_documents.current())
+
+
+def _versions(installed: Installed) -> list[str]:
+    return sorted({*package_versions(), *installed.versions(KIND)}, key=version_key)
+
+
+def load(version: str | None = None) -> SanctionsCatalog:
+    """The list types and measures of `version` (default: the newest, packaged or installed here),
+    validated against each other and against the record catalog's list_entry type."""
+    return _load(version, installed_documents.current())
+
+
+@lru_cache(maxsize=16)
+def _load(version: str | None, installed: Installed) -> SanctionsCatalog:
+    versions = _versions(installed)
     version = version or versions[-1]
     if version not in versions:
-        raise CatalogFault(f"没有 {prefix}-{version}.yaml；已有版本：{', '.join(versions)}")
-    filename = f"{prefix}-{version}.yaml"
-    return filename, resources.files("panshi").joinpath(DATA_DIR, filename).read_text("utf-8")
-
-
-@cache
-def load(version: str | None = None) -> SanctionsCatalog:
-    """The list types and measures of `version` (default: the newest), validated against each other
-    and against the record catalog's list_entry type."""
-    list_file, list_text = _read("list-types", version)
-    measure_file, measure_text = _read("measures", version)
-    return parse(list_text, measure_text, list_file=list_file, measure_file=measure_file)
+        raise CatalogFault(f"没有措施清单版本 {version}；已有版本：{', '.join(versions)}")
+    # A version installed here is the one the province issued: it wins over a packaged file of that name.
+    files = installed.files_of(KIND, version) or package_files(version)
+    list_file, measure_file = file_names(version)
+    return parse(files[list_file], files[measure_file], list_file=list_file, measure_file=measure_file)
 
 
 def parse(
@@ -196,8 +222,11 @@ def parse(
     list_file: str = "list-types.yaml",
     measure_file: str = "measures.yaml",
     check_record_catalog: bool = True,
+    record_catalog: Catalog | None = None,
 ) -> SanctionsCatalog:
-    """Validate the two files' texts; a fault raises CatalogFault naming the file, line and entry."""
+    """Validate the two files' texts; a fault raises CatalogFault naming the file, line and entry.
+
+    The list types are checked against `record_catalog` (default: the newest record catalog)."""
     list_types = _validated(ListTypes, list_text, list_file)
     measures = _validated(Measures, measure_text, measure_file)
     _cross_check(list_types, list_text, list_file, measures, measure_text, measure_file)
@@ -213,7 +242,7 @@ def parse(
         measures={m.code: m for m in measures.measures},
     )
     if check_record_catalog:
-        _check_record_catalog(catalog, list_file)
+        _check_record_catalog(catalog, list_file, record_catalog)
     return catalog
 
 
@@ -281,17 +310,18 @@ def _located(faults: list[tuple[tuple[Any, ...], str]], text: str, filename: str
     return located(faults, text, filename)
 
 
-def _check_record_catalog(catalog: SanctionsCatalog, list_file: str) -> None:
+def _check_record_catalog(catalog: SanctionsCatalog, list_file: str, record_catalog: Catalog | None) -> None:
     """The list_entry type's 名单类型 values must be exactly the list types' codes and names."""
     from panshi.catalog.service import load_catalog
 
-    record_type = load_catalog().record_types.get(LIST_ENTRY)
+    record_catalog = record_catalog or load_catalog()
+    record_type = record_catalog.record_types.get(LIST_ENTRY)
     if record_type is None:
-        raise CatalogFault(f"信息目录中没有名单信息类别 {LIST_ENTRY}")
+        raise CatalogFault(f"信息目录 {record_catalog.version} 中没有名单信息类别 {LIST_ENTRY}")
     declared = set(record_type.field("list_type").values)
     expected = {key for t in catalog.list_types.values() for key in (t.code, t.name)}
     if declared != expected:
         missing, extra = sorted(expected - declared), sorted(declared - expected)
         raise CatalogFault(
-            f"{list_file} 与信息目录 {LIST_ENTRY}.list_type 的取值不一致：目录缺少 {missing}，目录多出 {extra}"
+            f"{list_file} 与信息目录 {record_catalog.version} 的 {LIST_ENTRY}.list_type 取值不一致：目录缺少 {missing}，目录多出 {extra}"
         )
