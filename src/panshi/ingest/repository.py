@@ -53,9 +53,10 @@ RECORD_COLUMNS = ["id", "subject_id", "department_id", *RECORD_STATIC]
 ISSUE_COLUMNS = ["batch_id", "row", "field", "column", "code", "severity", "message"]
 CLASSIFIED = {
     "row": pl.Int64,
-    "outcome": pl.String,  # new | updated | unchanged | duplicate
+    "outcome": pl.String,  # new | updated | unchanged | duplicate | homed_elsewhere
     "record_id": pl.Int64,  # the stored record with the same natural key
     "first_row": pl.Int64,  # duplicate: the row of the file that stands
+    "home_region": pl.String,  # homed_elsewhere: the node the stored record belongs to
 }
 OWNERS = {"row": pl.Int64, "subject_id": pl.Int64, "department_id": pl.Int64}
 _ROW_OWNERS = {"row": pl.Int64, "subject_key": pl.String, "department_uscc": pl.String}
@@ -315,12 +316,14 @@ def classify_keys(
     session: Session, stg: Staging, rows: pl.DataFrame, *, batch_id: str, record_type: str
 ) -> pl.DataFrame:
     """Each staged row against the store by its natural key: new, updated (new content), unchanged,
-    or a duplicate of an earlier row of this batch (`first_row`, the row that stands)."""
+    a duplicate of an earlier row of this batch (`first_row`, the row that stands), or the key of a
+    record replicated from its home node (`home_region`), which only its home changes."""
     query = f"""
         SELECT s.row,
-               CASE WHEN r.batch_id = :batch OR seen.row IS NOT NULL THEN 'duplicate'
+               CASE WHEN r.home_region IS NOT NULL THEN 'homed_elsewhere'
+                    WHEN r.batch_id = :batch OR seen.row IS NOT NULL THEN 'duplicate'
                     WHEN r.content_hash = s.content_hash THEN 'unchanged' ELSE 'updated' END,
-               r.id, CASE WHEN r.batch_id = :batch THEN r.source_row ELSE seen.row END
+               r.id, CASE WHEN r.batch_id = :batch THEN r.source_row ELSE seen.row END, r.home_region
         FROM {stg.rows} s JOIN records r ON r.record_type = :rt AND r.natural_key = s.natural_key
         LEFT JOIN {stg.seen} seen ON seen.natural_key = s.natural_key"""  # rows not found are new
     known = _frame_of(session, query, {"rt": record_type, "batch": batch_id}, CLASSIFIED)

@@ -109,6 +109,10 @@ class ChunkStore:
         if not earlier.is_empty():  # the same record in an earlier chunk of this file
             self.add_issues(_duplicate_issues(earlier))
             self.staging.drop_rows(earlier.get_column("row"))
+        elsewhere = outcome.filter(pl.col("outcome") == "homed_elsewhere")
+        if not elsewhere.is_empty():  # nothing is edited in two places (DESIGN §3.8)
+            self.add_issues(_homed_elsewhere_issues(elsewhere))
+            self.staging.drop_rows(elsewhere.get_column("row"))
         if self.register_departments:
             repository.resolve_departments(session, self.staging, now=now)
         repository.resolve_subjects(session, self.staging, now=now, seed=self.public_id_seed)
@@ -181,6 +185,15 @@ def _first_of_each_key(staged: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     marked = staged.with_columns(pl.col("row").min().over("natural_key").alias("first_row"))
     repeated = marked.filter(pl.col("row") != pl.col("first_row"))
     return marked.filter(pl.col("row") == pl.col("first_row")).drop("first_row"), _duplicate_issues(repeated)
+
+
+def _homed_elsewhere_issues(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows that name a record received from its home node: only that node changes it."""
+    return rows.select(
+        pl.col("row"), pl.lit(None, pl.String).alias("field"), pl.lit(None, pl.String).alias("column"),
+        pl.lit("homed_elsewhere").alias("code"), pl.lit("error").alias("severity"),
+        pl.format("此记录归属节点 {}（由交换接收），只能由其归属节点报送或更正", "home_region").alias("message"),
+    )  # fmt: skip
 
 
 def _duplicate_issues(repeated: pl.DataFrame) -> pl.DataFrame:
