@@ -158,3 +158,11 @@ def test_a_replica_cannot_be_changed_where_it_is_not_homed(tiers: Tiers, tmp_pat
             records.withdraw(
                 s, record_id=record_id_of(tiers.parent, "admin_penalty"), actor="t", reason="不应生效"
             )
+    # Nor by a file submitted where it is not homed: the row is sent back, the replica stays as it came.
+    changed = penalty_row(1, **{"处罚内容": "在市级改写的内容"})
+    with serving(tiers.parent):
+        result = ingest(write_csv(tmp_path / "again.csv", [changed, penalty_row(3)]))
+    assert (result.accepted, result.rejected) == (1, 1)
+    [issue] = result.errors
+    assert (issue.row, issue.code) == (1, "homed_elsewhere") and CHILD in issue.message
+    assert state(tiers.parent)[0] == state(tiers.child)[0]
