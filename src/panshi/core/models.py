@@ -9,6 +9,7 @@ from panshi.evaluation.models import Evaluation, EvaluationRun
 from panshi.exchange.models import (
     ExchangeBatch,
     ExchangeCursor,
+    ExchangeFeedMark,
     ExchangeLog,
     ExchangeMessage,
     ExchangeNode,
@@ -38,6 +39,7 @@ __all__ = [
     "EvaluationRun",
     "ExchangeBatch",
     "ExchangeCursor",
+    "ExchangeFeedMark",
     "ExchangeLog",
     "ExchangeMessage",
     "ExchangeNode",

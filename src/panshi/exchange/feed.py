@@ -140,13 +140,17 @@ def publish(
     seq, prev, after = (last.seq, last.hash, last.last_history_id) if last else (0, "", 0)
     messages_after = last.last_message_id if last else 0
     size = get_settings().exchange_batch_changes
+    scanned = repository.scanned_upto(session, feed, after=after)
     published = 0
     while published < max_batches:
-        changes = feed_changes(session, feed, own, after=after, upto=upto, limit=size)
+        changes = feed_changes(session, feed, own, after=scanned, upto=upto, limit=size)
+        if not changes:
+            scanned = max(scanned, upto)
         carried = repository.messages_to_carry(
             session, feed, after=messages_after, upto=messages_upto, limit=messages.PER_BATCH
         )
         if not changes and not carried:
+            repository.mark_scanned(session, feed, after=after, upto=scanned)
             break
         seq += 1
         body = _canonical_body(
@@ -154,7 +158,8 @@ def publish(
             messages=[messages.to_wire(m) for m in carried],
         )  # fmt: skip
         digest = body_hash(body)
-        first, after = (changes[0]["h_id"], changes[-1]["h_id"]) if changes else (after, after)
+        first, after = (changes[0]["h_id"], changes[-1]["h_id"]) if changes else (scanned, scanned)
+        scanned = after
         messages_after = carried[-1].id if carried else messages_after
         session.add(
             ExchangeBatch(

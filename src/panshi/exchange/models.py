@@ -53,6 +53,19 @@ class ExchangeBatch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ExchangeFeedMark(Base):
+    """How far a feed's history was read past its last batch (`after_history_id`, that batch's cursor)
+    with nothing found for it: the next publishing reads on from `scanned_upto`. The down feed of a node
+    whose records are nearly all of kinds that stay (penalties, licenses) would otherwise read the same
+    history again at every request of a child."""
+
+    __tablename__ = "exchange_feed_marks"
+
+    feed: Mapped[str] = mapped_column(String(4), primary_key=True)
+    after_history_id: Mapped[int] = mapped_column(BigId)
+    scanned_upto: Mapped[int] = mapped_column(BigId)
+
+
 class ExchangeMessage(Base):
     """A message the feeds carry beside record changes (messages.py): a case decision travelling to a
     record's home node as a request (`case_request`), the home's answer (`case_reply`), a catalog

@@ -9,6 +9,7 @@ from panshi.core.db import is_postgres
 from panshi.exchange.models import (
     ExchangeBatch,
     ExchangeCursor,
+    ExchangeFeedMark,
     ExchangeLog,
     ExchangeMessage,
     ExchangeNode,
@@ -58,6 +59,22 @@ def published_after(session: Session, feed: str, *, after: int, limit: int) -> l
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def scanned_upto(session: Session, feed: str, *, after: int) -> int:
+    """Where `feed` reads on from after its last batch's cursor `after` (exchange_feed_marks)."""
+    mark = session.get(ExchangeFeedMark, feed)
+    return mark.scanned_upto if mark is not None and mark.after_history_id == after else after
+
+
+def mark_scanned(session: Session, feed: str, *, after: int, upto: int) -> None:
+    """`feed` holds nothing in history (after, upto]: the next publishing starts at `upto`."""
+    mark = session.get(ExchangeFeedMark, feed)
+    if mark is None:
+        session.add(ExchangeFeedMark(feed=feed, after_history_id=after, scanned_upto=upto))
+    elif (mark.after_history_id, mark.scanned_upto) != (after, upto):
+        mark.after_history_id, mark.scanned_upto = after, upto
+    session.flush()
 
 
 def add_message(session: Session, message: ExchangeMessage) -> None:
