@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     exchange_sync_seconds: float = Field(
         default=10, ge=0, description="How often `panshi serve` exchanges with its peers; 0: never"
     )
+    exchange_equal_kinds: str = Field(
+        default="admin_penalty,admin_license,list_entry",
+        description="Record types shared with equals (平级节点), comma-separated: the catalog kinds both sides "
+        "agreed to exchange (e.g. the 东北四省 shared 征集目录); the same list at both ends",
+    )
     # Objections and repair: evidence files, and notices by email.
     evidence_dir: Path = Field(
         default=Path("var/evidence"), description="Where evidence files are kept (outside any web root)"

@@ -11,6 +11,10 @@ and flow from there:
   answer with the province's lists. Measures and catalog versions travel beside them as messages
   (messages.py), like case requests between a record's home and the tier that decided its case.
 
+- **peer** (平级 ↔ 平级): a node's `peer` feed carries what its `up` feed does, limited to the record types
+  both sides agreed to share (`PANSHI_EXCHANGE_EQUAL_KINDS`, DESIGN §3.8); its equals read it. Lists
+  received from an equal stand at the receiver (mutual recognition: its checks answer with them).
+
 A receiver takes from a child or an equal only records homed in the sender's area, from its parent only
 kinds that flow down homed at or above the parent, and never anything homed at itself.
 """
@@ -22,22 +26,31 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from panshi.core.settings import get_settings
 from panshi.exchange.nodes import RELATION_NAMES, area_prefix, contains
 from panshi.records import service as records
 
-Feed = Literal["up", "down"]
-FEEDS: tuple[Feed, ...] = ("up", "down")
+Feed = Literal["up", "down", "peer"]
+FEEDS: tuple[Feed, ...] = ("up", "down", "peer")
 FLOWS_DOWN: tuple[str, ...] = ("list_entry",)  # catalog record types made above that apply below
 
 
 def feed_read_by(relation: str) -> Feed:
-    """The feed of ours that a peer of `relation` (to us) reads: our children read `down`, others `up`."""
-    return "down" if relation == "child" else "up"
+    """The feed of ours that a peer of `relation` (to us) reads: our children `down`, equals `peer`, our
+    parent `up`."""
+    read: dict[str, Feed] = {"child": "down", "peer": "peer"}
+    return read.get(relation, "up")
 
 
 def feed_taken_from(relation: str) -> Feed:
-    """The feed we read from a peer of `relation`: our parent's `down`, a child's or an equal's `up`."""
-    return "down" if relation == "parent" else "up"
+    """The feed we read from a peer of `relation`: our parent's `down`, an equal's `peer`, a child's `up`."""
+    taken: dict[str, Feed] = {"parent": "down", "peer": "peer"}
+    return taken.get(relation, "up")
+
+
+def equal_kinds() -> tuple[str, ...]:
+    """The record types shared with equals (setting `exchange_equal_kinds`)."""
+    return tuple(k.strip() for k in get_settings().exchange_equal_kinds.split(",") if k.strip())
 
 
 def at_or_above(region: str, level: str) -> list[str]:
@@ -55,10 +68,11 @@ def feed_changes(
 ) -> list[Mapping[str, Any]]:
     """The next changes that `own`'s `feed` carries after history row `after` (rows as
     records.changes_after gives them: the change, the record now, its owners' codes)."""
-    if feed == "up":
+    if feed in ("up", "peer"):
         return records.changes_after(
             session, after=after, upto=upto, own_region=own.region_code,
             area_prefix=area_prefix(own.region_code, own.level), limit=limit,
+            record_types=equal_kinds() if feed == "peer" else None,
         )  # fmt: skip
     return records.changes_after_homed_at(
         session, after=after, upto=upto, own_region=own.region_code,
@@ -80,4 +94,8 @@ def refusal(own: Any, peer: Any, *, home: str, record_type: str) -> str | None:
         return None
     if not contains(peer.region_code, peer.level, home):
         return f"{sender} 发来归属其他节点（{home}）的记录：拒收"
+    if peer.relation == "peer" and record_type not in equal_kinds():
+        return (
+            f"{sender} 发来了未约定共享的记录类型 {record_type}：拒收（约定共享：{'、'.join(equal_kinds())}）"
+        )
     return None

@@ -12,7 +12,7 @@ class WireBatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     origin: str = Field(pattern=r"^\d{6}$")
-    feed: str = Field(default="up", pattern=r"^(up|down)$")  # homes.py: which of the origin's feeds
+    feed: str = Field(default="up", pattern=r"^(up|down|peer)$")  # homes.py: which of the origin's feeds
     seq: int = Field(ge=1)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(pattern=r"^[0-9a-f]{64}$")

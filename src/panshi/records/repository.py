@@ -418,12 +418,22 @@ def history_horizon(session: Session, *, lock_timeout_ms: int) -> int:
 
 
 def changes_after(
-    session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
+    session: Session,
+    *,
+    after: int,
+    upto: int,
+    own_region: str,
+    area_prefix: str,
+    limit: int,
+    record_types: Sequence[str] | None = None,
 ) -> list[Mapping[str, Any]]:
-    """History rows after `after` (up to `upto`) of records homed in the area `area_prefix`, each with
-    its record as it is now and its owners, in history order (FEED_COLUMNS: one query for a batch)."""
+    """History rows after `after` (up to `upto`) of records homed in the area `area_prefix` (of
+    `record_types` when given), each with its record as it is now and its owners, in history order
+    (FEED_COLUMNS: one query for a batch)."""
     home = func.coalesce(Record.home_region, own_region)
     where = home.startswith(area_prefix, autoescape=True)
+    if record_types is not None:
+        where = and_(where, Record.record_type.in_(list(record_types)))
     return _feed_rows(session, where, after=after, upto=upto, limit=limit)
 
 

@@ -392,16 +392,24 @@ def history_horizon(session: Session, *, lock_timeout_ms: int = 5000) -> int:
 
 
 def changes_after(
-    session: Session, *, after: int, upto: int, own_region: str, area_prefix: str, limit: int
+    session: Session,
+    *,
+    after: int,
+    upto: int,
+    own_region: str,
+    area_prefix: str,
+    limit: int,
+    record_types: Sequence[str] | None = None,
 ) -> list[Mapping[str, Any]]:
     """Changes after `after` up to `upto`, of records homed in the area whose region codes start with
     `area_prefix` (a record without a home is this node's): one row each, the history row's columns
     (`h_*`), the record as it is now (REPLICATED_COLUMNS, `record_id`; `data` and `submitted` as
     their JSON text) and its owners' codes (`subject_*`, `department_*`), one query for them all
-    (per window of history ids)."""
+    (per window of history ids); only of `record_types` when given."""
     return repository.changes_after(
-        session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix, limit=limit
-    )
+        session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix, limit=limit,
+        record_types=record_types,
+    )  # fmt: skip
 
 
 class BadReplica(PanshiError):
