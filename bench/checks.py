@@ -40,10 +40,18 @@ from sqlalchemy import text
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ADMIN_URL = os.environ.get("PANSHI_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "panshi_bench_checks"
+DB_NAME = "panshi_bench_checks"  # --db names another (e.g. a smaller one for profiling)
 CODES = OUT / "checks-codes.txt"
 TOKEN = OUT / "checks-token.txt"
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def use_db(name: str) -> None:
+    """Work on database `name`; its codes and token files are named after it (the default's keep their names)."""
+    global DB_NAME, CODES, TOKEN
+    DB_NAME = name
+    stem = "checks" if name == "panshi_bench_checks" else name
+    CODES, TOKEN = OUT / f"{stem}-codes.txt", OUT / f"{stem}-token.txt"
 
 
 def db_url(driver: str = "postgresql") -> str:
@@ -324,8 +332,8 @@ def load(port: int, path: str, rate: float, seconds: float, token: str, seed: in
 
 def _one_run(port: int, path: str, rate: float, seconds: float, token: str) -> dict[str, Any]:
     child = subprocess.run(
-        [sys.executable, __file__, "_load", "--port", str(port), "--path", path, "--rate", str(rate),
-         "--seconds", str(seconds), "--token", token],
+        [sys.executable, __file__, "_load", "--db", DB_NAME, "--port", str(port), "--path", path,
+         "--rate", str(rate), "--seconds", str(seconds), "--token", token],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return dict(json.loads(child.stdout.strip().splitlines()[-1]))
@@ -364,7 +372,7 @@ def run(rates: list[float], seconds: float, workers: int, port: int, batch_round
             "SELECT current_setting('synchronous_commit'), current_setting('fsync')"
         ).fetchone()
     server = subprocess.Popen(
-        [sys.executable, __file__, "_serve", "--port", str(port), "--workers", str(workers)]
+        [sys.executable, __file__, "_serve", "--db", DB_NAME, "--port", str(port), "--workers", str(workers)]
     )
     try:
         import httpx
@@ -391,7 +399,7 @@ def run(rates: list[float], seconds: float, workers: int, port: int, batch_round
                 before = _count("checks" if name == "check" else "bench_log")
                 r = _one_run(port, path, rate, seconds, tok)
                 logged = _count("checks" if name == "check" else "bench_log") - before
-                ok = r["statuses"].get(201 if name == "check" else 200, 0)
+                ok = r["statuses"].get("201" if name == "check" else "200", 0)  # JSON keys: strings
                 print(f"{name:<10}{rate:>10.0f}{r['throughput']:>9.0f}{r['p50']:>9.1f}{r['p90']:>9.1f}{r['p99']:>9.1f}"
                       f"{r['p999']:>9.1f}{r['max']:>9.1f}  {r['statuses']} lost={r['lost']} logged={logged}",
                       flush=True)  # fmt: skip
@@ -415,27 +423,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=DB_NAME, help=f"benchmark database (default {DB_NAME})")
     commands = parser.add_subparsers(dest="command", required=True)
-    data = commands.add_parser("data", help="build the benchmark database")
+    data = commands.add_parser("data", parents=[common], help="build the benchmark database")
     data.add_argument("--subjects", type=int, default=1_000_000)
     data.add_argument("--entries", type=int, default=100_000)
-    bench = commands.add_parser("run", help="open-loop load against the check endpoint and the baseline")
+    bench = commands.add_parser(
+        "run", parents=[common], help="open-loop load against the check endpoint and the baseline"
+    )
     bench.add_argument("--rates", default="500,1000,1500,2000,2500,3000")
     bench.add_argument("--seconds", type=float, default=15)
     bench.add_argument("--workers", type=int, default=1)
     bench.add_argument("--port", type=int, default=8765)
     bench.add_argument("--batch-rounds", type=int, default=10)
-    child = commands.add_parser("_load")
+    child = commands.add_parser("_load", parents=[common])
     child.add_argument("--port", type=int)
     child.add_argument("--path")
     child.add_argument("--rate", type=float)
     child.add_argument("--seconds", type=float)
     child.add_argument("--token", default="")
     child.add_argument("--seed", type=int, default=1)
-    server = commands.add_parser("_serve")
+    server = commands.add_parser("_serve", parents=[common])
     server.add_argument("--port", type=int)
     server.add_argument("--workers", type=int)
     args = parser.parse_args()
+    use_db(args.db)
     if args.command == "data":
         build(args.subjects, args.entries)
     elif args.command == "run":

@@ -37,6 +37,7 @@ def create_app() -> FastAPI:
     from panshi.portal.routes import router as portal_router
     from panshi.publicity.routes import routers as publicity_router
     from panshi.reports.routes import router as reports_router
+    from panshi.sanctions.fastpath import CheckFastPath
     from panshi.sanctions.routes import routers as sanctions_router
 
     # FastAPIOffline serves the API docs' scripts and styles from the package: no CDN, ever.
@@ -73,6 +74,7 @@ def create_app() -> FastAPI:
         "/static", StaticFiles(directory=str(resources.files("panshi").joinpath("static"))), name="static"
     )
 
+    app.add_middleware(CheckFastPath)  # systems' single checks skip the router (sanctions/fastpath.py)
     app.add_middleware(PageHeaders)
 
     @app.exception_handler(PanshiError)

@@ -41,9 +41,13 @@ router = APIRouter(prefix="/api/v1", tags=["joint rewards and punishments 联合
 checker = require(Role.operator, Role.government, Role.department)
 
 
+def ambiguous_body(exc: AmbiguousSubject) -> dict[str, Any]:
+    """The error answer to a name several subjects may bear: the candidates to choose from."""
+    return {"error": exc.code, "message": exc.message, "candidates": [c.model_dump() for c in exc.candidates]}
+
+
 def _ambiguous(exc: AmbiguousSubject) -> JSONResponse:
-    body = {"error": exc.code, "message": exc.message, "candidates": [c.model_dump() for c in exc.candidates]}
-    return JSONResponse(body, status_code=exc.status_code)
+    return JSONResponse(ambiguous_body(exc), status_code=exc.status_code)
 
 
 @router.post(

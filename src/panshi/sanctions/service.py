@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -104,9 +105,19 @@ class BadCheckRequest(CheckRefused):
     code = "invalid_request"
 
 
+class CheckBodyTooLarge(CheckRefused):
+    code = "request_too_large"
+    status_code = 413
+
+
+MAX_CHECK_BODY = 64 * 1024  # bytes: a check names one subject; anything larger is refused unread
+
+
 def parse_check(raw: bytes) -> CheckIn:
     """A check request's JSON body, validated (after the caller was authorised: a refused caller learns
     nothing about what a valid request looks like)."""
+    if len(raw) > MAX_CHECK_BODY:
+        raise CheckBodyTooLarge(f"请求体过大：单次核查的请求体不得超过 {MAX_CHECK_BODY // 1024} KB")
     try:
         return CheckIn.model_validate_json(raw)
     except ValidationError as exc:
@@ -192,19 +203,23 @@ def run_checks(
         if isinstance(found, CheckRefused):
             results[i] = found
     answered = {i: r for i, r in resolved.items() if isinstance(r, _Resolved)}
+    if not answered:  # every request refused: nothing to read or log
+        return [r for r in results if r is not None]
     in_force, version = entries_in_force(
         session, sorted({r.subject.id for r in answered.values()}), on=on, catalog=catalog
     )
     grades = latest_grades(session, sorted({r.subject.id for r in answered.values()}))
     objections = open_objection_record_ids(session, [e.record_id for es in in_force.values() for e in es])
     now = utcnow()
+    stamp = _Stamp(now, to_shanghai(now).strftime("%Y-%m"), f"records:{version}",
+                   f"lists:{catalog.version};catalog:{load_catalog().version}")  # fmt: skip
     rows = []
     for i, found in answered.items():
         request = requests[i]
         out, row = _answer(
             request=request, scenario=scenarios[i], found=found, catalog=catalog,
-            entries=in_force.get(found.subject.id, []), grade=grades.get(found.subject.id), version=version,
-            now=now, objections=objections,
+            entries=in_force.get(found.subject.id, []), grade=grades.get(found.subject.id), stamp=stamp,
+            objections=objections,
         )  # fmt: skip
         results[i] = out
         rows.append(row)
@@ -319,6 +334,16 @@ def _by_name(session: Session, text: str) -> _Resolved | CheckRefused:
 # --- the answer, its receipt and its log row -------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Stamp:
+    """What every answer of one group shares: when, the month it counts in, the data and catalog versions."""
+
+    now: datetime
+    month: str
+    data_version: str
+    catalog_version: str
+
+
 def _answer(
     *,
     request: CheckRequest,
@@ -327,15 +352,14 @@ def _answer(
     catalog: SanctionsCatalog,
     entries: list[Entry],
     grade: GradeOut | None,
-    version: int,
-    now: datetime,
+    stamp: _Stamp,
     objections: set[int],
 ) -> tuple[CheckOut, dict[str, Any]]:
     who, subject = request.who, found.subject
     hits = [_hit(e, objection_open=e.record_id in objections) for e in entries]
     measures, withheld = _measures(catalog, entries, scenario)
     check_id = new_check_id()
-    data_version = f"records:{version}"
+    now, data_version = stamp.now, stamp.data_version
     answer = CheckAnswer(
         check_id=check_id, checked_at=now,
         caller=Caller(actor=who.actor, role=who.role.value, department_id=who.department_id,
@@ -345,16 +369,16 @@ def _answer(
         on_lists=bool(hits), black_listed=any(h.list_kind == "black" for h in hits),
         red_listed=any(h.list_kind == "red" for h in hits), lists=hits, measures=measures,
         withheld_measures=withheld, grade=grade, data_version=data_version,
-        catalog_version=f"lists:{catalog.version};catalog:{load_catalog().version}",
+        catalog_version=stamp.catalog_version,
     )  # fmt: skip
     document = answer.model_dump(mode="json")
-    text = canonical_json(document)
+    text = canonical_json(document, floats=bool(found.resolution.candidates))
     digest = hashlib.sha256(text.encode()).hexdigest()
     checked_at = str(document["checked_at"])
     receipt = Receipt(check_id=check_id, checked_at=now, data_version=data_version, answer_sha256=digest,
                       signature=sign(check_id, checked_at, data_version, digest))  # fmt: skip
     row = {
-        "id": check_id, "at": now, "month": to_shanghai(now).strftime("%Y-%m"), "department_id": who.department_id,
+        "id": check_id, "at": now, "month": stamp.month, "department_id": who.department_id,
         "actor": who.actor[:200], "role": who.role.value, "channel": request.channel, "batch_id": request.batch_id,
         "scenario": scenario.code, "subject_id": subject.id, "query_kind": found.resolution.by,
         "purpose": answer.purpose, "case_reference": answer.case_reference[:100], "hits": len(hits),
@@ -410,8 +434,18 @@ def _measures(
     return measures, withheld
 
 
-def canonical_json(document: dict[str, Any]) -> str:
-    """An answer as hashed: JSON with sorted keys, no insignificant spaces, UTF-8 characters as they are."""
+def canonical_json(document: dict[str, Any], *, floats: bool = True) -> str:
+    """An answer as hashed: JSON with sorted keys, no insignificant spaces, UTF-8 characters as they are.
+
+    The standard library's text is the definition. orjson writes the same bytes, faster, for a document
+    without floats (its float text differs: `1e-05`); an answer holds floats only in the candidates
+    of a check by name (their scores), so `floats=False` — no candidates — lets orjson write it
+    (tests/sanctions/test_check_costs.py holds both to the same bytes)."""
+    if not floats:
+        try:
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # a lone surrogate, an integer beyond 64 bits: the standard library's answer
+            pass
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
