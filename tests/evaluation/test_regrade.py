@@ -76,10 +76,7 @@ def test_a_new_penalty_regrades_its_subject_only(graded: None, tmp_path: Path) -
 def test_an_amendment_and_a_new_subject_count_as_changes(graded: None, tmp_path: Path) -> None:
     with unit_of_work(write=True) as session:
         subject = subjects.find_subject(session, company(3)[1])
-        record_id = records.shown_page(
-            session, subject.id, shown=records.Shown(on=today_shanghai(), public_types=(), rule="all"),
-            offset=0, limit=1,
-        )[0][0].id  # fmt: skip
+        record_id = records.of_type_for_subjects(session, "admin_license", [subject.id])[0][0].id
         records.amend(session, record_id=record_id, record_type="admin_license", changes={}, status="withdrawn",
                       actor="test", reason="来源单位撤回")  # fmt: skip
     load(tmp_path, licenses=[license_row(9)])  # a subject never graded

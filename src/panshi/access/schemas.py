@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
+from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from panshi.catalog.service import load_catalog
@@ -57,6 +59,26 @@ def field_text(record_type: str, name: str, value: Any) -> str:
     return text
 
 
+_HEADS: dict[tuple[str, str | None, str | None], Markup] = {}
+HEADS_CACHED = 10_000  # headings are few (fields × levels of the catalog); a bound all the same
+
+
+def field_head(label: str, hint: str | None, level_label: str | None) -> Markup:
+    """A field's heading on a page: its label, the hint beside it (统一社会信用代码) and, for a level other
+    than 社会公开, the level's tag. Built once: a page of records shows hundreds of them."""
+    key = (label, hint, level_label)
+    head = _HEADS.get(key)
+    if head is None:
+        head = Markup("{}{}{}").format(
+            label,
+            Markup("（{}）").format(hint) if hint else "",
+            Markup(' <span class="tag level">{}</span>').format(level_label) if level_label else "",
+        )
+        if len(_HEADS) < HEADS_CACHED:
+            _HEADS[key] = head
+    return head
+
+
 class FieldOut(BaseModel):
     """One field of a record, as the catalog names it, at a level the caller may see."""
 
@@ -64,6 +86,20 @@ class FieldOut(BaseModel):
     label: str
     value: Any
     level: str
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def field_out(name: str, label: str, value: Any, level: str) -> FieldOut:
+    """A FieldOut from trusted values, as `trusted` makes one, with less work: a page builds a thousand."""
+    field = _new(FieldOut)
+    _set(field, "__dict__", {"name": name, "label": label, "value": value, "level": level})
+    _set(field, "__pydantic_fields_set__", {"name", "label", "value", "level"})
+    _set(field, "__pydantic_extra__", None)
+    _set(field, "__pydantic_private__", None)
+    return field
 
 
 class RecordView(BaseModel):
@@ -100,6 +136,20 @@ class RecordView(BaseModel):
     def text(self, field: FieldOut) -> str:
         """`field`'s value as pages say it (see field_text)."""
         return field_text(self.record_type, field.name, field.value)
+
+    def field_rows(
+        self, hints: Mapping[str, str], level_labels: Mapping[str, str]
+    ) -> list[tuple[Markup, str]]:
+        """Each field as a page shows it: (heading, value as text). `hints` by `record_type.field`.
+        Prepared here rather than in the template, where the same work per field costs several times more."""
+        prefix, record_type = self.record_type + ".", self.record_type
+        return [
+            (
+                field_head(f.label, hints.get(prefix + f.name), None if f.level == "public" else level_labels.get(f.level, f.level)),
+                field_text(record_type, f.name, f.value),
+            )
+            for f in self.fields
+        ]  # fmt: skip
 
     @property
     def status_label(self) -> str:

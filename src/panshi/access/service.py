@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy.orm import Session
@@ -30,14 +29,16 @@ from panshi.access.schemas import (
     SearchHit,
     SearchPage,
     SubjectView,
+    field_out,
     trusted,
 )
 from panshi.accounts import service as accounts
 from panshi.accounts.schemas import Principal, Role
 from panshi.audit.service import log_query
+from panshi.cases.service import objection_open_sql as open_objection_sql
 from panshi.cases.service import open_objection_record_ids
-from panshi.catalog.schemas import CodeKind, Disclosure
-from panshi.catalog.service import load_catalog
+from panshi.catalog.schemas import Catalog, CodeKind, Disclosure
+from panshi.catalog.service import per_catalog
 from panshi.core.errors import NotFound, PanshiError
 from panshi.core.timeutil import today_shanghai
 from panshi.identifiers import identify, mask_resident_id, normalize, region_name
@@ -120,21 +121,39 @@ class RecordPages:
     by_type: dict[str, int] | None = None
 
 
+@dataclass(frozen=True)
+class Located:
+    """A subject found by a code, with its other codes (read in the same statement)."""
+
+    subject: Any
+    other_codes: dict[str, str]
+
+
+def locate(session: Session, *, who: Principal, code: str) -> Located:
+    """The subject `code` names and its other codes, as `who` may look it up (see find_subject_for):
+    for a page that shows its file and more (its grade) without finding it twice."""
+    _refuse_person_lookup(who, code)
+    subject, other_codes = subjects.find_subject_with_codes(session, code)
+    return Located(subject=subject, other_codes=other_codes)
+
+
 def credit_file(
     session: Session,
     *,
     who: Principal,
-    code: str,
+    code: str | Located,
     purpose: str | None = None,
     channel: str = "api",
     pages: RecordPages | None = None,
 ) -> CreditFileView:
     """A subject's credit file (信用档案) as `who` may see it, all records or a page of them;
-    non-public reads are logged with what was returned."""
-    subject = find_subject_for(session, who=who, code=code)
+    non-public reads are logged with what was returned. `code`: the subject's code, or the subject
+    `locate` found for this caller."""
+    located = code if isinstance(code, Located) else locate(session, who=who, code=code)
     return _credit_file(
-        session, who=who, subject=subject, purpose=clean_purpose(purpose), channel=channel, pages=pages
-    )
+        session, who=who, subject=located.subject, purpose=clean_purpose(purpose), channel=channel,
+        pages=pages, other_codes=located.other_codes,
+    )  # fmt: skip
 
 
 def own_credit_file(session: Session, *, who: Principal) -> CreditFileView | None:
@@ -149,11 +168,14 @@ def own_credit_file(session: Session, *, who: Principal) -> CreditFileView | Non
 
 def find_subject_for(session: Session, *, who: Principal, code: str) -> Any:
     """The subject `code` names, as `who` may look it up (never a person by ID number for the public)."""
-    normal = normalize(code)
-    if identify(normal).kind == "resident_id" and who.role in (Role.public, Role.subject):
+    _refuse_person_lookup(who, code)
+    return subjects.find_subject(session, code)
+
+
+def _refuse_person_lookup(who: Principal, code: str) -> None:
+    if identify(normalize(code)).kind == "resident_id" and who.role in (Role.public, Role.subject):
         # Persons are reached by their opaque id; a public lookup by ID number would tell who is on file.
         raise NotFound("自然人信用档案请通过公示信息中的链接查看，不能按身份证号码查询")
-    return subjects.find_subject(session, code)
 
 
 def _credit_file(
@@ -164,29 +186,34 @@ def _credit_file(
     purpose: str | None,
     channel: str,
     pages: RecordPages | None = None,
+    other_codes: dict[str, str] | None = None,
 ) -> CreditFileView:
     own = is_own(who, subject)
     header_grant = _grant(who, purpose=purpose, own_subject=own, department_id=None)
     today = today_shanghai()
     selection = _shown(who, purpose=purpose, own=own, on=today)
-    counts_by_type = records.shown_counts(session, subject.id, shown=selection)
     offset: int | dict[str, int] = 0
     if pages is not None and pages.by_type is not None:
         offset = {key: (max(1, page) - 1) * pages.size for key, page in pages.by_type.items()}
     elif pages is not None:
         offset = (max(1, pages.page) - 1) * pages.size
-    rows = records.shown_page(
-        session, subject.id, shown=selection, offset=offset, limit=pages.size if pages else None
-    )
+    rows, counts_by_type = records.shown_file_page(
+        session, subject.id, shown=selection, offset=offset, limit=pages.size if pages else None,
+        objection_open=open_objection_sql,
+    )  # fmt: skip
     shown: list[tuple[Any, frozenset[Disclosure]]] = []
-    for r, in_publicity in rows:
+    for row in rows:
+        r = row.record
         grant = _grant(who, purpose=purpose, own_subject=own, department_id=r.department_id)
         # The SQL selected by the same rules; this check keeps a mistake there from leaking a record.
-        if not _admitted(grant, in_publicity=in_publicity, status=r.status):
+        if not _admitted(grant, in_publicity=row.in_publicity, status=r.status):
             continue
         shown.append((r, grant))
-    public_ids = {r.id for r, in_publicity in rows if in_publicity}
-    views = _record_views(session, shown, subject=subject, public_ids=public_ids)
+    views = _record_views(
+        session, shown, subject=subject, public_ids={row.record.id for row in rows if row.in_publicity},
+        objections={row.record.id for row in rows if row.objection_open},
+        department_names={row.record.department_id: row.department_name for row in rows},
+    )  # fmt: skip
     granted = _levels([header_grant, *(g for _, g in shown)])
     total = sum(counts_by_type.values())
     page = pages.page if pages is not None and pages.by_type is None else 1
@@ -204,9 +231,9 @@ def _credit_file(
         log_query(session, who=who, subject_id=subject.id, purpose=purpose or "", channel=channel,
                   view="+".join(granted), returned=returned)  # fmt: skip
         logged = True
-    labels = _type_labels()
+    labels = _plan().type_labels
     return CreditFileView(
-        subject=_subject_view(session, subject, header_grant), levels=granted,
+        subject=_subject_view(session, subject, header_grant, other_codes=other_codes), levels=granted,
         view_label="、".join(LEVEL_LABELS[level] for level in granted), purpose=purpose, logged=logged,
         more_with_purpose=purpose is None and _may_see_more(who), records=views,
         counts={labels.get(k, k): n for k, n in counts_by_type.items()}, counts_by_type=counts_by_type,
@@ -227,7 +254,7 @@ def _shown(who: Principal, *, purpose: str | None, own: bool, on: Any) -> record
         else others
     )
     return records.Shown(
-        on=on, public_types=_public_types(), rule=_admits(others),
+        on=on, public_types=_plan().public_types, rule=_admits(others),
         department_id=department_id if mine != others else None, department_rule=_admits(mine),
     )  # fmt: skip
 
@@ -251,16 +278,22 @@ def _admits(grant: frozenset[Disclosure]) -> Literal["public", "active", "all"]:
     return "all" if Disclosure.private in grant else "active"
 
 
-def _subject_view(session: Session, subject: Any, grant: frozenset[Disclosure]) -> SubjectView:
+def _subject_view(
+    session: Session, subject: Any, grant: frozenset[Disclosure], *, other_codes: dict[str, str] | None = None
+) -> SubjectView:
+    """The subject's header as `grant` shows it; `other_codes`: when found with it (else read here)."""
     person = subject.kind == "natural_person"
     public = grant == PUBLIC
     name = subject.name
-    if person and public and load_catalog().public_person_names == "masked":
+    if person and public and _plan().mask_person_names:
         name = mask_person_name(name)
     id_number = subject.id_number
     if id_number and public:
         id_number = mask_resident_id(id_number)
-    other_codes = {} if person else subjects.other_codes(session, subject.id)
+    if person:
+        other_codes = {}
+    elif other_codes is None:
+        other_codes = subjects.other_codes(session, subject.id)
     return SubjectView(
         code=subjects.url_code(subject), public_id=subject.public_id, kind=subject.kind,
         kind_label=KIND_LABELS.get(subject.kind, subject.kind), name=name, uscc=subject.uscc,
@@ -287,7 +320,7 @@ def record(
     today = today_shanghai()
     public_ids = (
         {row.id}
-        if records.is_publicly_visible(session, row.id, on=today, public_types=_public_types())
+        if records.is_publicly_visible(session, row.id, on=today, public_types=_plan().public_types)
         else set()
     )
     if not _admitted(grant, in_publicity=bool(public_ids), status=row.status):
@@ -310,22 +343,22 @@ def _record_views(
     subject: Any,
     public_ids: set[int],
     objections: set[int] | None = None,
+    department_names: dict[int, str] | None = None,
 ) -> list[RecordView]:
-    """Views of `shown` records; `objections`: those of them with an open objection, when the caller
-    already looked them up for a larger page (else one query here)."""
-    catalog = load_catalog()
+    """Views of `shown` records; `objections` (those of them with an open objection) and
+    `department_names` (by department id) when the caller read them already (else a query each)."""
+    plan = _plan()
     if objections is None:
         objections = open_objection_record_ids(session, [r.id for r, _ in shown])
-    departments = accounts.departments_by_id(session, {r.department_id for r, _ in shown})
+    if department_names is None:
+        department_names = _department_names(session, {r.department_id for r, _ in shown})
     full_ids = [r.id for r, g in shown if Disclosure.private in g]
     provenance = (
         records.provenance_of(session, [r for r, g in shown if Disclosure.private in g]) if full_ids else {}
     )
     history = records.history_by_record(session, full_ids) if full_ids else {}
-    mask_names = (
-        subject is not None and subject.kind == "natural_person" and catalog.public_person_names == "masked"
-    )
-    labels = _type_labels()
+    mask_names = subject is not None and subject.kind == "natural_person" and plan.mask_person_names
+    labels = plan.type_labels
     views = []
     for r, grant in shown:
         full = Disclosure.private in grant
@@ -336,20 +369,28 @@ def _record_views(
                 id=r.id, record_type=r.record_type, record_type_label=labels.get(r.record_type, r.record_type),
                 status=r.status, decision_date=r.decision_date, publicity_start=r.publicity_start,
                 publicity_end=r.publicity_end, in_publicity=r.id in public_ids, objection_open=r.id in objections,
-                department_id=r.department_id,
-                department_name=departments[r.department_id].name,
-                fields=_fields(r.record_type, r.data, grant, mask_names=mask_names), subject_code=None,
+                department_id=r.department_id, department_name=department_names[r.department_id],
+                fields=_fields(plan, r.record_type, r.data, grant, mask_names=mask_names), subject_code=None,
                 subject_name=None, provenance=provenance.get(r.id), history=history.get(r.id) if full else None,
             )
         )  # fmt: skip
     return views
 
 
+def _department_names(session: Session, ids: set[int]) -> dict[int, str]:
+    return {d.id: d.name for d in accounts.departments_by_id(session, ids).values()}
+
+
 def _fields(
-    record_type: str, data: dict[str, Any], grant: frozenset[Disclosure], *, mask_names: bool
+    plan: _CatalogPlan,
+    record_type: str,
+    data: dict[str, Any],
+    grant: frozenset[Disclosure],
+    *,
+    mask_names: bool,
 ) -> list[FieldOut]:
     out = []
-    for name, label, level, mask in _field_plan(record_type, grant):
+    for name, label, level, mask in plan.field_plan(record_type, grant):
         value = data.get(name)
         if value is None or value == "":
             continue
@@ -357,47 +398,59 @@ def _fields(
             value = mask_resident_id(str(value))
         elif mask == "name" and mask_names:
             value = mask_person_name(str(value))
-        out.append(trusted(FieldOut, name=name, label=label, value=value, level=level))
+        out.append(field_out(name, label, value, level))
     return out
 
 
-@cache
-def _field_plan(
-    record_type: str, grant: frozenset[Disclosure]
-) -> tuple[tuple[str, str, str, str | None], ...]:
-    """The fields of a record type that `grant` shows, in catalog order: (name, label, level, mask),
-    mask "id" for ID numbers and "name" for the subject's name (a person's) in public views."""
-    spec_of = load_catalog().record_types.get(record_type)
-    if spec_of is None or spec_of.disclosure not in grant:
-        return ()
-    public = grant == PUBLIC
-    plan = []
-    for spec in spec_of.fields:
-        if spec.disclosure not in grant:
-            continue
-        mask = None
-        if public and spec.code_kind is CodeKind.resident_id:
-            mask = "id"
-        elif public and spec.name == spec_of.subject.name:
-            mask = "name"
-        plan.append((spec.name, spec.label, spec.disclosure.value, mask))
-    return tuple(plan)
+FieldPlan = tuple[tuple[str, str, str, str | None], ...]
 
 
-@cache
-def _type_labels() -> dict[str, str]:
-    return {key: t.label for key, t in load_catalog().record_types.items()}
+class _CatalogPlan:
+    """What the access layer derives from one catalog (labels, public types, which fields each grant
+    shows), built once per catalog rather than per request or per record."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.type_labels = {key: t.label for key, t in catalog.record_types.items()}
+        self.public_types = tuple(
+            k for k, t in catalog.record_types.items() if t.disclosure is Disclosure.public
+        )
+        self.mask_person_names = catalog.public_person_names == "masked"
+        self._field_plans: dict[tuple[str, frozenset[Disclosure]], FieldPlan] = {}
+
+    def field_plan(self, record_type: str, grant: frozenset[Disclosure]) -> FieldPlan:
+        """The fields of a record type that `grant` shows, in catalog order: (name, label, level, mask),
+        mask "id" for ID numbers and "name" for the subject's name (a person's) in public views."""
+        plan = self._field_plans.get((record_type, grant))
+        if plan is None:
+            plan = self._field_plans[(record_type, grant)] = self._build_field_plan(record_type, grant)
+        return plan
+
+    def _build_field_plan(self, record_type: str, grant: frozenset[Disclosure]) -> FieldPlan:
+        spec_of = self.catalog.record_types.get(record_type)
+        if spec_of is None or spec_of.disclosure not in grant:
+            return ()
+        public = grant == PUBLIC
+        plan = []
+        for spec in spec_of.fields:
+            if spec.disclosure not in grant:
+                continue
+            mask = None
+            if public and spec.code_kind is CodeKind.resident_id:
+                mask = "id"
+            elif public and spec.name == spec_of.subject.name:
+                mask = "name"
+            plan.append((spec.name, spec.label, spec.disclosure.value, mask))
+        return tuple(plan)
+
+
+_plan = per_catalog(_CatalogPlan)  # the plan of the current catalog
 
 
 def public_record_types() -> dict[str, str]:
     """The record types the public sees (key → Chinese label), as the catalog declares them."""
-    types = load_catalog().record_types
-    return {k: types[k].label for k in _public_types()}
-
-
-@cache
-def _public_types() -> tuple[str, ...]:
-    return tuple(k for k, t in load_catalog().record_types.items() if t.disclosure is Disclosure.public)
+    plan = _plan()
+    return {k: plan.type_labels[k] for k in plan.public_types}
 
 
 # --- search --------------------------------------------------------------------------------------
@@ -444,7 +497,7 @@ def _search_code(session: Session, *, who: Principal, words: str) -> list[Search
 
 def _hit(subject: Any, *, matched: str, score: float, public: bool) -> SearchHit:
     name = subject.name
-    if public and subject.kind == "natural_person" and load_catalog().public_person_names == "masked":
+    if public and subject.kind == "natural_person" and _plan().mask_person_names:
         name = mask_person_name(name)
     return SearchHit(
         code=subjects.url_code(subject), name=name, kind_label=KIND_LABELS.get(subject.kind, subject.kind),
@@ -466,24 +519,26 @@ def publicity(
     page: int = 1,
 ) -> PublicityPage:
     """The public 双公示 listing: records in their publicity window, newest decision first."""
-    if record_type and record_type not in _public_types():
+    if record_type and record_type not in _plan().public_types:
         raise NotFound(f"没有名为 {record_type} 的公示信息类别")
     if date_from and date_to and date_from > date_to:
         raise PanshiError("起始日期不能晚于截止日期", code="bad_date_range")
     page = max(1, page)
     today = today_shanghai()
     rows, total = records.public_listing(
-        session, on=today, public_types=_public_types(), record_type=record_type, department_id=department_id,
+        session, on=today, public_types=_plan().public_types, record_type=record_type, department_id=department_id,
         date_from=date_from, date_to=date_to, offset=(page - 1) * LISTING_PAGE_SIZE, limit=LISTING_PAGE_SIZE,
         count_cap=LISTING_COUNT_CAP,
     )  # fmt: skip
     owners = subjects.subjects_by_id(session, {r.subject_id for r in rows})
     objections = open_objection_record_ids(session, [r.id for r in rows])
+    department_names = _department_names(session, {r.department_id for r in rows})
     items = []
     for r in rows:
         owner = owners[r.subject_id]
         shown = [(r, PUBLIC)]
-        view = _record_views(session, shown, subject=owner, public_ids={r.id}, objections=objections)[0]
+        view = _record_views(session, shown, subject=owner, public_ids={r.id}, objections=objections,
+                             department_names=department_names)[0]  # fmt: skip
         header = _subject_view(session, owner, PUBLIC) if owner.kind == "natural_person" else None
         items.append(
             PublicityItem(
@@ -501,13 +556,11 @@ def publicity(
 def department_page(session: Session, *, department_id: int, page: int = 1) -> DepartmentPage:
     """A department (数据来源单位): what it has sent, and its records now in publicity."""
     department = accounts.get_department(session, department_id)
-    catalog = load_catalog()
+    labels = _plan().type_labels
     counts = records.counts_by_type_of_department(session, department_id)
     return DepartmentPage(
         department=department_out(department),
-        record_counts={
-            catalog.record_types[k].label if k in catalog.record_types else k: n for k, n in counts.items()
-        },
+        record_counts={labels.get(k, k): n for k, n in counts.items()},
         latest=publicity(session, department_id=department_id, page=page),
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from panshi.cases.models import Case, CaseEvent, Commitment, EvidenceFile
@@ -73,6 +73,12 @@ def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> se
         return set()
     found = session.scalars(select(Case.record_id).where(Case.open_key.in_(keys)))
     return set(found)
+
+
+def objection_open_sql(record_id: Any) -> ColumnElement[bool]:
+    """SQL: whether the record `record_id` (a column of another domain's query) has an open objection;
+    the same indexed look-up as `open_objection_record_ids`, made inside that query."""
+    return select(Case.id).where(Case.open_key == literal("objection:") + cast(record_id, String)).exists()
 
 
 def page(

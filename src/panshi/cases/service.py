@@ -22,6 +22,12 @@ def open_objection_record_ids(session: Session, record_ids: Iterable[int]) -> se
     return repository.open_objection_record_ids(session, record_ids)
 
 
+def objection_open_sql(record_id: Any) -> Any:
+    """SQL of whether a record (its id, a column of another domain's query) has an open objection, so
+    that a page of records reads the flag with its records (see open_objection_record_ids)."""
+    return repository.objection_open_sql(record_id)
+
+
 def answer_home_request(session: Session, body: dict[str, Any], *, origin: str) -> dict[str, Any]:
     """Carry out, as the record's home node, a case decision taken at node `origin`; the answer."""
     from panshi.cases import remote

@@ -3,8 +3,10 @@ installed at this node (catalog documents received from above or published here)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib import resources
+from typing import TypeVar
 
 import yaml
 
@@ -15,6 +17,7 @@ from panshi.core.errors import UnknownRecordType
 
 _DIR = "data/catalog"
 KIND = "catalog"  # the kind of a record catalog document (catalog/documents.py)
+T = TypeVar("T")
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -57,6 +60,20 @@ def _load(version: str | None, installed: Installed) -> Catalog:
     files = installed.files_of(KIND, version)
     text = files[file_name(version)] if files else package_text(version)
     return parse(text, version=version)
+
+
+def per_catalog(build: Callable[[Catalog], T]) -> Callable[[], T]:
+    """`build` of the current catalog, built once and rebuilt only when the current catalog is another
+    one (a version installed here or received from above replaces it while the node runs)."""
+    last: list[tuple[Catalog, T]] = []
+
+    def current() -> T:
+        catalog = load_catalog()
+        if not last or last[0][0] is not catalog:
+            last[:] = [(catalog, build(catalog))]
+        return last[0][1]
+
+    return current
 
 
 def parse(text: str, *, version: str | None = None) -> Catalog:

@@ -161,22 +161,28 @@ def view(
     purpose: str | None = None,
     channel: str = "api",
     logged_by_page: bool = False,
+    subject: Any = None,
 ) -> EvaluationView:
     """A subject's latest evaluation: in full (score, each indicator's contribution and the records
     behind it) to the subject itself and to operators, departments and government users who state a
-    purpose (logged); otherwise the grade alone, where the model makes it public; else a refusal."""
+    purpose (logged); otherwise the grade alone, where the model makes it public; else a refusal.
+    `subject`: the subject `code` names, when the caller found it already for this caller."""
     purpose = clean_purpose(purpose)
-    subject = find_subject_for(session, who=who, code=code)
-    latest = repository.latest_of_subject(session, subject.id)
-    if latest is None:
-        raise NotEvaluated("该主体尚无公共信用综合评价结果")
+    if subject is None:
+        subject = find_subject_for(session, who=who, code=code)
     own = is_own(who, subject)
     staff = who.role in (Role.operator, Role.department, Role.government)
-    out = _out(latest, subject_code=subjects.url_code(subject), subject_name=subject.name)
-    if own or (staff and purpose):
+    full = own or (staff and purpose)
+    # A full view shows the history, whose first entry is the latest: one query for both.
+    results = repository.history_of_subject(session, subject.id, limit=HISTORY_SIZE if full else 1)
+    if not results:
+        raise NotEvaluated("该主体尚无公共信用综合评价结果")
+    latest = results[0]
+    out = _out(latest, subject_code=subjects.url_code(subject), subject_name=subject.name, public=not full)
+    if full:
         history = [
             GradePoint(as_of=e.as_of, computed_at=e.computed_at, model=e.model, score=e.score, grade=e.grade)
-            for e in repository.history_of_subject(session, subject.id, limit=HISTORY_SIZE)
+            for e in results
         ]
         if not own and not logged_by_page:  # a page that logged its read of the file: one query, one entry
             record_ids = [r.id for d in out.dimensions or [] for i in d.indicators for r in i.records]
@@ -198,17 +204,21 @@ def panel(
     purpose: str | None = None,
     channel: str = "web",
     logged_by_page: bool = False,
+    subject: Any = None,
 ) -> GradePanel:
     """A subject's evaluation for a page, by the rules of `view`: the full result, the public grade, or
     the reason none is shown (not graded yet, out of scope, not public). `logged_by_page`: the page's
-    read of the credit file was logged already, and this is part of that one query."""
+    read of the credit file was logged already, and this is part of that one query. `subject`: the
+    subject `code` names, when the page found it already for this caller."""
+    if subject is None:
+        subject = find_subject_for(session, who=who, code=code)
     try:
         found = view(
-            session, who=who, code=code, purpose=purpose, channel=channel, logged_by_page=logged_by_page
-        )
+            session, who=who, code=code, purpose=purpose, channel=channel, logged_by_page=logged_by_page,
+            subject=subject,
+        )  # fmt: skip
         return GradePanel(view=found)
     except NotEvaluated:
-        subject = find_subject_for(session, who=who, code=code)
         reason = out_of_scope_reason(subject.kind, subject.uscc)
         return GradePanel(view=None, note=reason or "该主体尚无公共信用综合评价结果")
     except NotAuthorised:
@@ -224,13 +234,15 @@ def _public_grade(model_id: str) -> bool:
         return False  # a model no longer shipped: not public unless a shipped model says so
 
 
-def _out(e: Evaluation, *, subject_code: str, subject_name: str) -> EvaluationOut:
+def _out(e: Evaluation, *, subject_code: str, subject_name: str, public: bool = False) -> EvaluationOut:
+    """A result as read; `public`: for the grade alone (its dimensions, which the public view drops,
+    are not parsed)."""
     x = e.explanation
     return EvaluationOut(
         subject_code=subject_code, subject_name=subject_name, model=e.model, model_name=x.get("model_name", e.model),
         model_version=e.model_version, as_of=e.as_of, computed_at=e.computed_at, run_id=e.run_id, score=e.score,
         grade=e.grade, grade_label=x.get("grade_label", e.grade), base_score=x.get("base_score"),
-        dimensions=[DimensionOut.model_validate(d) for d in x.get("dimensions", [])],
+        dimensions=None if public else [DimensionOut.model_validate(d) for d in x.get("dimensions", [])],
     )  # fmt: skip
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,7 +22,8 @@ from panshi.access.schemas import CODE_LABELS, LEVEL_LABELS, CreditFileView, Rec
 from panshi.accounts.schemas import Principal
 from panshi.api.deps import MAX_ID, IdPath, ReadSession, caller
 from panshi.api.web import render
-from panshi.catalog.service import load_catalog
+from panshi.catalog.schemas import Catalog
+from panshi.catalog.service import load_catalog, per_catalog
 from panshi.core.errors import PanshiError
 from panshi.evaluation.service import panel as evaluation_panel
 from panshi.identifiers import region_name
@@ -98,15 +98,17 @@ def _page(request: Request, name: str, **context: Any) -> Any:
     )
 
 
-@cache
-def _field_hints() -> dict[str, str]:
+def _hints_of(catalog: Catalog) -> dict[str, str]:
     """Each field's hint by `record_type.field`, so that 行政相对人代码_1 reads as 统一社会信用代码 too."""
     return {
         f"{key}.{spec.name}": spec.hint
-        for key, record_type in load_catalog().record_types.items()
+        for key, record_type in catalog.record_types.items()
         for spec in record_type.fields
         if spec.hint
     }
+
+
+_field_hints = per_catalog(_hints_of)
 
 
 def _private(who: Principal) -> dict[str, str]:
@@ -229,11 +231,13 @@ def subject(request: Request, code: str, who: Who, session: ReadSession) -> Any:
     """A subject's public credit file (信用档案): basic data, then its records in publicity by type,
     each type a page at a time (`?admin_penalty_page=2`)."""
     pages = _section_pages(request)
+    # Found once for the file and its grade: the subject with its codes, in one statement.
+    located = access.locate(session, who=who, code=code)
     file = access.credit_file(
-        session, who=who, code=code, channel="web",
+        session, who=who, code=located, channel="web",
         pages=access.RecordPages(size=SECTION_PAGE_SIZE, by_type=pages),
     )  # fmt: skip
-    grade = evaluation_panel(session, who=who, code=file.subject.code, channel="web")
+    grade = evaluation_panel(session, who=who, code=file.subject.code, channel="web", subject=located.subject)
     headers = _private(who)
     if file.subject.kind == "natural_person":
         headers["X-Robots-Tag"] = "noindex"  # reachable by link only; search engines should not index it

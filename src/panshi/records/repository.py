@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from operator import itemgetter
 from typing import Any, Literal
@@ -37,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DataError
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import Date, Text
 
@@ -170,13 +171,18 @@ def shown_of_subject(
     return and_(Record.subject_id == subject_id, shown)
 
 
-def shown_counts(session: Session, shown: ColumnElement[bool]) -> dict[str, int]:
-    """How many records `shown` selects, by record type."""
-    query = select(Record.record_type, func.count()).where(shown).group_by(Record.record_type)
-    return {t: n for t, n in session.execute(query)}
+@dataclass(frozen=True)
+class ShownRow:
+    """One record of a file's page: whether it is in its publicity window on the day asked, whether
+    an objection to it is open, and its source department's name (read with it, one statement)."""
+
+    record: Record
+    in_publicity: bool
+    objection_open: bool
+    department_name: str
 
 
-def shown_page(
+def shown_file_page(
     session: Session,
     shown: ColumnElement[bool],
     *,
@@ -184,31 +190,56 @@ def shown_page(
     public_types: Sequence[str],
     offset: int | Mapping[str, int],
     limit: int | None,
+    objection_open: Callable[[Any], ColumnElement[bool]],
     submitted: bool = True,
-) -> list[tuple[Record, bool]]:
-    """A page of the records `shown` selects, newest decision first, each with whether it is in its
-    publicity window on `on`. `offset` per record type (a mapping) pages each type on its own.
-    Without `submitted` the values as submitted are not read (views without provenance)."""
-    in_publicity = publicly_visible(on, public_types).label("in_publicity")
+) -> tuple[list[ShownRow], dict[str, int]]:
+    """A page of the records `shown` selects, newest decision first, and how many it selects of each
+    type, in one statement. `offset` per record type (a mapping) pages each type on its own, else the
+    page runs across types. `objection_open`: SQL of whether a record id has an open objection (the
+    cases domain's). Without `submitted` the values as submitted are not read (views without provenance).
+
+    The selected records are ranked in a narrow subquery (ids, types, positions, counts per type); the
+    page's rows, and one row of each type to carry its count when none of that type is on the page,
+    are then read in full by primary key."""
     newest_first = (Record.decision_date.desc(), Record.id.desc())
-    if not isinstance(offset, Mapping):
-        query = select(Record, in_publicity).where(shown).order_by(*newest_first).offset(offset).limit(limit)
-        if not submitted:
-            query = query.options(defer(Record.submitted))
-        return [(r, bool(p)) for r, p in session.execute(query)]
-    position = func.row_number().over(partition_by=Record.record_type, order_by=newest_first)
-    ranked = select(Record, in_publicity, position.label("position")).where(shown).subquery()
-    record = aliased(Record, ranked)
-    start = case(offset, value=ranked.c.record_type, else_=0) if offset else literal(0)
-    window = ranked.c.position > start
+    by_type = isinstance(offset, Mapping)
+    ranked = (
+        select(
+            Record.id, Record.record_type,
+            func.row_number().over(partition_by=Record.record_type, order_by=newest_first).label("type_position"),
+            func.count().over(partition_by=Record.record_type).label("type_total"),
+            (literal(0) if by_type else func.row_number().over(order_by=newest_first)).label("position"),
+        )
+        .where(shown)
+        .subquery()
+    )  # fmt: skip
+    position = ranked.c.type_position if by_type else ranked.c.position
+    start: Any = literal(0)
+    if isinstance(offset, Mapping):
+        start = case(dict(offset), value=ranked.c.record_type, else_=0) if offset else literal(0)
+    elif offset:
+        start = literal(offset)
+    in_page = position > start
     if limit is not None:
-        window = and_(window, ranked.c.position <= start + limit)
+        in_page = and_(in_page, position <= start + limit)
     query = (
-        select(record, ranked.c.in_publicity).where(window).order_by(ranked.c.record_type, ranked.c.position)
-    )
+        select(
+            Record, publicly_visible(on, public_types), objection_open(Record.id), _DEPARTMENTS.c.name,
+            ranked.c.type_total, in_page,
+        )
+        .join(ranked, ranked.c.id == Record.id)
+        .outerjoin(_DEPARTMENTS, _DEPARTMENTS.c.id == Record.department_id)
+        .where(or_(in_page, ranked.c.type_position == 1))
+        .order_by(*((ranked.c.record_type, ranked.c.type_position) if by_type else (ranked.c.position,)))
+    )  # fmt: skip
     if not submitted:
-        query = query.options(defer(record.submitted))
-    return [(r, bool(p)) for r, p in session.execute(query)]
+        query = query.options(defer(Record.submitted))
+    rows, counts = [], {}
+    for r, public, objection, department, total, on_page in session.execute(query):
+        counts[r.record_type] = total
+        if on_page:
+            rows.append(ShownRow(r, bool(public), bool(objection), department or ""))
+    return rows, dict(sorted(counts.items()))
 
 
 # --- records of one type, for the domains that derive from them (lists) --------------------------

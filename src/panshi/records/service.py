@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,21 +121,27 @@ class Shown:
         )  # fmt: skip
 
 
-def shown_counts(session: Session, subject_id: int, *, shown: Shown) -> dict[str, int]:
-    """How many of a subject's records a view includes, by record type."""
-    return repository.shown_counts(session, shown.where(subject_id))
+ShownRow = repository.ShownRow
 
 
-def shown_page(
-    session: Session, subject_id: int, *, shown: Shown, offset: int | dict[str, int], limit: int | None
-) -> list[tuple[Record, bool]]:
+def shown_file_page(
+    session: Session,
+    subject_id: int,
+    *,
+    shown: Shown,
+    offset: int | dict[str, int],
+    limit: int | None,
+    objection_open: Callable[[Any], Any],
+) -> tuple[list[ShownRow], dict[str, int]]:
     """A page of the records a view includes, newest decision first, each with whether it is in its
-    publicity window; an `offset` per record type pages each type on its own (`limit` each)."""
+    publicity window, whether an objection to it is open (`objection_open`: the cases domain's SQL of
+    that, for a record id) and its department's name; and how many records the view includes of each
+    type. An `offset` per record type pages each type on its own (`limit` each). One statement."""
     # Only a view that admits every record (不公开 granted) shows provenance, with the values as submitted.
     full = shown.rule == "all" or (shown.department_id is not None and shown.department_rule == "all")
-    return repository.shown_page(
+    return repository.shown_file_page(
         session, shown.where(subject_id), on=shown.on, public_types=shown.public_types, offset=offset,
-        limit=limit, submitted=full,
+        limit=limit, objection_open=objection_open, submitted=full,
     )  # fmt: skip
 
 

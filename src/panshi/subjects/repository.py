@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from panshi.subjects.models import Subject, SubjectCode
@@ -26,6 +26,39 @@ def find(session: Session, *, code: str, person_subject_key: str | None) -> Subj
     while subject is not None and subject.merged_into_id is not None:
         subject = session.get(Subject, subject.merged_into_id)
     return subject
+
+
+def find_with_codes(
+    session: Session, *, code: str, person_subject_key: str | None
+) -> tuple[Subject, dict[str, str]] | None:
+    """`find` and the found subject's other codes (by code type), in one statement; a merged subject
+    takes more, to follow its merge."""
+    keys = [f"uscc:{code}"] + ([person_subject_key] if person_subject_key else [])
+    direct = select(Subject.id.label("id"), literal(0).label("rank")).where(
+        or_(Subject.subject_key.in_(keys), Subject.public_id == code.lower())
+    )
+    # An old code is looked up only when nothing answers directly, as `find` does: the look-up by
+    # code alone is not an index probe (the key is code type, code), so it must not run on every page.
+    by_code = select(SubjectCode.subject_id.label("id"), literal(1).label("rank")).where(
+        SubjectCode.code == code, ~direct.exists()
+    )
+    candidates = union_all(direct, by_code).subquery()
+    first = select(candidates.c.id).order_by(candidates.c.rank).limit(1).scalar_subquery()
+    query = (
+        select(Subject, SubjectCode.code_type, SubjectCode.code)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == Subject.id)
+        .where(Subject.id == first)
+        .order_by(SubjectCode.code_type)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return None
+    subject = rows[0][0]
+    if subject.merged_into_id is None:
+        return subject, {code_type: value for _, code_type, value in rows if code_type is not None}
+    while subject.merged_into_id is not None:
+        subject = session.get_one(Subject, subject.merged_into_id)
+    return subject, {c.code_type: c.code for c in codes_of(session, subject.id)}
 
 
 def count(session: Session) -> int:

@@ -16,6 +16,24 @@ from panshi.subjects.models import Subject
 
 def find_subject(session: Session, code: str) -> Subject:
     """The subject named by any of its codes (USCC, old codes, ID number, opaque id), or NotFound."""
+    lookup, person, missing = _lookup(code)
+    subject = repository.find(session, code=lookup, person_subject_key=person)
+    if subject is None:
+        raise missing
+    return subject
+
+
+def find_subject_with_codes(session: Session, code: str) -> tuple[Subject, dict[str, str]]:
+    """`find_subject` and the subject's other codes (as `other_codes`), in one statement."""
+    lookup, person, missing = _lookup(code)
+    found = repository.find_with_codes(session, code=lookup, person_subject_key=person)
+    if found is None:
+        raise missing
+    return found
+
+
+def _lookup(code: str) -> tuple[str, str | None, NotFound]:
+    """How `code` is looked up: (code, person key or None, the error when nothing answers)."""
     normal = normalize(code)
     if not normal:
         raise NotFound("请提供统一社会信用代码、旧代码或身份证号码")
@@ -23,10 +41,7 @@ def find_subject(session: Session, code: str) -> Subject:
     person = _person_key(checked.normal) if checked.kind == "resident_id" and checked.valid else None
     # A recognised code is looked up in its normal form (an organisation code printed as MA100100-1).
     lookup = checked.normal if checked.valid and checked.normal else normal
-    subject = repository.find(session, code=lookup, person_subject_key=person)
-    if subject is None:
-        raise NotFound(f"未找到代码为“{_masked(checked.kind, normal)}”的信用主体")
-    return subject
+    return lookup, person, NotFound(f"未找到代码为“{_masked(checked.kind, normal)}”的信用主体")
 
 
 def find_subjects(session: Session, codes: list[str]) -> dict[str, Subject]:
