@@ -139,6 +139,16 @@ class SubjectMapping(BaseModel):
     resident_id_types: list[str] = ["身份证", "居民身份证"]
     categories: dict[str, str]  # category value -> subject kind
 
+    @property
+    def code_fields(self) -> list[str]:
+        """The fields holding an organisation's old codes (工商注册号, 组织机构代码, ...)."""
+        return [n for n in (self.reg_no, self.org_code, *self.other_codes) if n]
+
+    @staticmethod
+    def code_type(field: str) -> str:
+        """The code type a code field's values are registered under (`subject_reg_no` → `reg_no`)."""
+        return field.removeprefix("subject_")
+
 
 class DepartmentMapping(BaseModel):
     model_config = ConfigDict(extra="forbid")

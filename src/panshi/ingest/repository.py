@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from panshi.core.db import is_postgres
 from panshi.ingest.models import Batch
+from panshi.subjects import service as subjects
 
 # One batch at a time stores records: two batches over the same records both end consistent
 # (PostgreSQL advisory lock, held to the end of the transaction; SQLite has a single writer).
@@ -274,42 +275,9 @@ def resolve_subjects(session: Session, stg: Staging, *, now: datetime, seed: str
         now=now,
         seed=seed,
     )
-    _exec(
-        session,
-        f"""
-        INSERT INTO subject_codes (code_type, code, subject_id)
-        SELECT DISTINCT c.code_type, c.code, sj.id
-        FROM (SELECT DISTINCT c.code_type, c.code, s.subject_key FROM {codes} c JOIN {rows} s ON s.row = c.row) c
-        JOIN subjects sj ON sj.subject_key = c.subject_key
-        WHERE NOT EXISTS (SELECT 1 FROM subject_codes x WHERE x.code_type = c.code_type AND x.code = c.code)
-        ON CONFLICT (code_type, code) DO NOTHING""",
-    )
-    # An old code that so far named a provisional subject (old code only) now belongs to the USCC
-    # subject it arrived with; the provisional subject merges into it, so one subject has one file.
-    _exec(
-        session,
-        f"""
-        UPDATE subject_codes SET subject_id = target.id
-        FROM {codes} c JOIN {rows} s ON s.row = c.row JOIN subjects target ON target.subject_key = s.subject_key,
-             subjects old
-        WHERE s.subject_uscc IS NOT NULL AND subject_codes.code_type = c.code_type AND subject_codes.code = c.code
-          AND old.id = subject_codes.subject_id AND old.uscc IS NULL AND old.kind <> 'natural_person'
-          AND old.id <> target.id""",
-    )
-    merged = session.execute(
-        text(f"""
-        UPDATE subjects SET merged_into_id = sc.subject_id, updated_at = :now
-        FROM {codes} c JOIN subject_codes sc ON sc.code_type = c.code_type AND sc.code = c.code
-        WHERE subjects.subject_key = c.code_type || ':' || c.code AND subjects.uscc IS NULL
-          AND subjects.merged_into_id IS NULL AND subjects.kind <> 'natural_person' AND sc.subject_id <> subjects.id
-        RETURNING id, merged_into_id"""),
-        {"now": now},
-    ).all()
-    if merged:  # records already filed under a subject merged just now follow it
-        session.execute(
-            text("UPDATE records SET subject_id = :into WHERE subject_id = :merged"),
-            [{"merged": old_id, "into": new_id} for old_id, new_id in merged],
-        )
+    codes_from = f"""SELECT s.subject_key, s.subject_uscc, c.code_type, c.code
+                     FROM {codes} c JOIN {rows} s ON s.row = c.row"""
+    subjects.register_codes(session, codes_from, now=now)
 
 
 def classify_keys(

@@ -522,8 +522,8 @@ def _stage(
         if s.id_type and s.id_number
         else pl.lit(None, pl.String)
     )
-    code_fields = [n for n in (s.reg_no, s.org_code, *s.other_codes) if n]
-    provisional = [pl.concat_str([pl.lit(n.removeprefix("subject_") + ":"), pl.col(n)]) for n in code_fields]
+    code_fields = s.code_fields
+    provisional = [pl.concat_str([pl.lit(s.code_type(n) + ":"), pl.col(n)]) for n in code_fields]
     data_fields = [_data_value(f).alias(f.name) for f in record_type.fields]
     frame = good.with_columns(pl.col(s.category).replace_strict(s.categories, default=None).alias("__kind"))
     frame = frame.with_columns(
@@ -581,7 +581,7 @@ def _stage(
     code_frames = [
         organisations.filter(pl.col(n).is_not_null()).select(
             pl.col("_row").alias("row"),
-            pl.lit(n.removeprefix("subject_")).alias("code_type"),
+            pl.lit(s.code_type(n)).alias("code_type"),
             pl.col(n).alias("code"),
         )
         for n in code_fields

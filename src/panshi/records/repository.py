@@ -564,6 +564,22 @@ _STAGED_EVENTS = Table(
 )  # fmt: skip
 
 
+_STAGED_CODES = Table(
+    "xchg_codes", _STAGING, Column("subject_key", String(200)), Column("subject_uscc", String(200)),
+    Column("code_type", String(32)), Column("code", String(64)),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DELETE ROWS",
+)  # fmt: skip
+
+
+def stage_subject_codes(session: Session, codes: Sequence[Mapping[str, Any]]) -> str:
+    """The codes of replicated records' subjects into this connection's staging table; its name."""
+    conn = session.connection()
+    conn.execute(CreateTable(_STAGED_CODES, if_not_exists=True))
+    conn.execute(_STAGED_CODES.delete())
+    conn.execute(_STAGED_CODES.insert(), list(codes))
+    return _STAGED_CODES.name
+
+
 def _staging(session: Session) -> tuple[Table, Table]:
     """The staging tables of this connection, made if missing, empty."""
     conn = session.connection()

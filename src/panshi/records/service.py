@@ -18,6 +18,7 @@ from panshi.ingest.service import batch_columns, label_submitted
 from panshi.records import repository
 from panshi.records.models import Record
 from panshi.records.schemas import HistoryEventOut, ProvenanceOut
+from panshi.subjects import service as subjects
 
 # Above this many rows an exact count costs a scan of the table (~0.3 s at 10 million): say "about".
 EXACT_COUNT_LIMIT = 1_000_000
@@ -439,16 +440,45 @@ def apply_replicated(
     caller's transaction (within a savepoint: a refusal leaves it to be rolled back); a stored record
     homed elsewhere refuses the whole set (HomeConflict), a value that does not fit its column too
     (BadReplica). Counts: new, updated, stale (ours newer), events."""
+    now = utcnow()
     try:
-        return repository.apply_replicated(
-            session, records=records, events=events, batches=batches, own_region=own_region, now=utcnow(),
-            seed=seed,
+        counts = repository.apply_replicated(
+            session, records=records, events=events, batches=batches, own_region=own_region, now=now, seed=seed,
         )  # fmt: skip
     except repository.ReplicaConflict as exc:
         shown = "；".join(f"{t} {k}（归属 {h}）" for t, k, h in exc.conflicts)
         raise HomeConflict(f"记录已归属其他节点，不能由此批次变更：{shown}") from None
     except repository.ReplicaInvalid as exc:
         raise BadReplica(f"批次中的记录有不能存储的值：{exc}") from None
+    codes = _subject_codes(records)
+    if codes:  # the old codes name the subjects here too: search by them, provisional subjects merge
+        staged = repository.stage_subject_codes(session, codes)
+        codes_from = f"SELECT subject_key, subject_uscc, code_type, code FROM {staged}"
+        subjects.register_codes(session, codes_from, now=now)
+    return counts
+
+
+def _subject_codes(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The codes naming the organisations of replicated records, from their data as their catalog
+    declares it (as ingest finds them), and the organisation code inside each USCC."""
+    found: dict[tuple[str, str, str], str | None] = {}
+    for state in records:
+        if state["subject_kind"] == "natural_person" or not isinstance(state["data"], dict):
+            continue
+        key, uscc, subject = (
+            state["subject_key"],
+            state["subject_uscc"],
+            get_record_type(state["record_type"]).subject,
+        )
+        for field in subject.code_fields:
+            value = state["data"].get(field)
+            if isinstance(value, str) and value:
+                found[(key, subject.code_type(field), value)] = uscc
+        if uscc:
+            found[(key, "org_code", uscc[8:17])] = uscc
+    return [
+        {"subject_key": k, "subject_uscc": u, "code_type": t, "code": c} for (k, t, c), u in found.items()
+    ]
 
 
 def export_chunk(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from panshi.subjects.models import Subject, SubjectCode
@@ -189,3 +190,43 @@ def count_current(session: Session, *, kinds: Sequence[str], after: int = 0) -> 
         Subject.kind.in_(list(kinds)), Subject.merged_into_id.is_(None), Subject.id > after
     )
     return int(session.scalar(query) or 0)
+
+
+def register_codes(session: Session, codes_from: str, *, now: datetime) -> int:
+    """Record the codes that name subjects, and merge provisional subjects: `codes_from` is SQL of a
+    relation (subject_key, subject_uscc, code_type, code) of subjects already stored. An old code that
+    so far named a provisional subject (known by that code only) now belongs to the USCC subject it
+    arrived with, and the provisional subject merges into it, with its records, so that one subject has
+    one file. How many subjects merged."""
+    session.execute(
+        text(f"""
+        INSERT INTO subject_codes (code_type, code, subject_id)
+        SELECT DISTINCT c.code_type, c.code, sj.id
+        FROM (SELECT DISTINCT code_type, code, subject_key FROM ({codes_from}) a) c
+        JOIN subjects sj ON sj.subject_key = c.subject_key
+        WHERE NOT EXISTS (SELECT 1 FROM subject_codes x WHERE x.code_type = c.code_type AND x.code = c.code)
+        ON CONFLICT (code_type, code) DO NOTHING""")
+    )
+    session.execute(
+        text(f"""
+        UPDATE subject_codes SET subject_id = target.id
+        FROM ({codes_from}) c JOIN subjects target ON target.subject_key = c.subject_key, subjects old
+        WHERE c.subject_uscc IS NOT NULL AND subject_codes.code_type = c.code_type AND subject_codes.code = c.code
+          AND old.id = subject_codes.subject_id AND old.uscc IS NULL AND old.kind <> 'natural_person'
+          AND old.id <> target.id""")
+    )
+    merged = session.execute(
+        text(f"""
+        UPDATE subjects SET merged_into_id = sc.subject_id, updated_at = :now
+        FROM ({codes_from}) c JOIN subject_codes sc ON sc.code_type = c.code_type AND sc.code = c.code
+        WHERE subjects.subject_key = c.code_type || ':' || c.code AND subjects.uscc IS NULL
+          AND subjects.merged_into_id IS NULL AND subjects.kind <> 'natural_person' AND sc.subject_id <> subjects.id
+        RETURNING id, merged_into_id"""),
+        {"now": now},
+    ).all()
+    if merged:  # records already filed under a subject merged just now follow it
+        session.execute(
+            text("UPDATE records SET subject_id = :into WHERE subject_id = :merged"),
+            [{"merged": old_id, "into": new_id} for old_id, new_id in merged],
+        )
+    return len(merged)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -113,3 +114,10 @@ def current_subjects_after(
 
 def count_current_subjects(session: Session, *, kinds: Sequence[str], after: int = 0) -> int:
     return repository.count_current(session, kinds=kinds, after=after)
+
+
+def register_codes(session: Session, codes_from: str, *, now: datetime) -> int:
+    """Record the codes naming stored subjects (SQL of a relation subject_key, subject_uscc, code_type,
+    code: a bulk path's staging) and merge provisional subjects, with their records, into the USCC
+    subjects their codes now name; how many merged."""
+    return repository.register_codes(session, codes_from, now=now)
