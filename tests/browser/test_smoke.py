@@ -39,8 +39,11 @@ def test_home_page_shows_the_counts(page: Page, screenshot: Callable[[Page, str]
 def test_api_docs_render_offline(page: Page, screenshot: Callable[[Page, str], Path]) -> None:
     foreign = _record_hosts(page)
     page.goto("/docs")
-    expect(page.get_by_role("heading", name=re.compile("磐石 Panshi 公共信用信息平台 API"))).to_be_visible()
-    expect(page.locator(".opblock").first).to_be_visible()  # Swagger UI rendered the operations
+    # Swagger UI builds the page from the whole OpenAPI schema (~200 operations): on a loaded 2-core
+    # machine that takes longer than expect()'s default 5 s.
+    heading = page.get_by_role("heading", name=re.compile("磐石 Panshi 公共信用信息平台 API"))
+    expect(heading).to_be_visible(timeout=30_000)
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)  # Swagger UI rendered the operations
     page.wait_for_load_state("networkidle")
     screenshot(page, "docs")
     assert foreign == []

@@ -20,7 +20,7 @@ from panshi.core.db import unit_of_work
 from panshi.core.settings import get_settings
 from panshi.exchange import sync as sync_module
 from panshi.exchange.client import pull_from
-from panshi.exchange.homes import at_or_above, refusal
+from panshi.exchange.homes import passes_down, refusal
 from panshi.exchange.nodes import add_peer, own_node, peer
 from panshi.exchange.tasks import sync_round, task
 from panshi.records.models import Record
@@ -140,8 +140,10 @@ def test_the_home_rules(engine: Engine, parent_engine: Engine) -> None:
         county, city = own_node(s), peer(s, PARENT)
     with unit_of_work(parent_engine) as s:
         city_self, county_child = own_node(s), peer(s, CHILD)
-    assert at_or_above("220284", "county") == ["220284", "220200", "220000"]
-    assert at_or_above("220000", "province") == ["220000"]
+    # A down feed carries its own and what is homed outside its area, never what came up from below.
+    assert [passes_down("220200", "city", h) for h in ("220200", "220000", "210000", "220284")] == [
+        True, True, True, False,
+    ]  # fmt: skip
     # From the parent: only kinds that flow down, homed at or above it.
     assert refusal(county, city, home=PARENT, record_type="list_entry") is None
     assert refusal(county, city, home="220000", record_type="list_entry") is None

@@ -8,14 +8,11 @@ into one of these, or raise the count here with the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from factories import (
     OTHER_DEPT_USCC,
@@ -34,10 +31,10 @@ from panshi.identifiers import reg_no_check_digit
 from panshi.subjects.service import find_subject
 from portal.conftest import OTHER_DEPT_NAME
 from portal.rows import license_row
+from sql_log import TRANSACTION, statements
 
 USCC = make_uscc(1001)  # the subject of penalty_row(n) and license_row(1)
 OLD_CODE = "22028400000100" + reg_no_check_digit("22028400000100")  # its registration number (工商注册号)
-TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 
 # Statements per request, at most. The anonymous public's pages open no session of the caller.
 PUBLIC_HTML = 3  # subject + codes; records + counts + objections + departments; grade
@@ -45,23 +42,6 @@ PUBLIC_JSON = 2  # subject + codes; records + counts + objections + departments
 # An operator's full view by API token: the token; subject + codes; records…; provenance (departments,
 # batches, history of the records shown); the query log entry.
 FULL_JSON = 7
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements the platform's engine runs inside the block (transaction control aside)."""
-    engine = core_db.get_engine()
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION):
-            seen.append(" ".join(statement.split())[:200])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -84,7 +64,7 @@ def file(client: TestClient, tmp_path: Path) -> TestClient:
 
 def _get(client: TestClient, path: str, **headers: str) -> tuple[Any, list[str]]:
     client.get(path, headers=headers)  # warm: first-use work of the process is not the page's
-    with statements() as seen:
+    with statements(core_db.get_engine(), ignore=TRANSACTION) as seen:
         response = client.get(path, headers=headers)
     assert response.status_code == 200, response.text[:300]
     return response, seen

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from panshi.core.db import unit_of_work
@@ -22,27 +20,13 @@ from panshi.sanctions import service
 from panshi.sanctions.pipeline import pipeline
 from panshi.sanctions.schemas import CheckAnswer
 from sanctions.helpers import auth, check_body, company, count_checks, entry_row, load_rows
+from sql_log import statements
 
 # Statements of one single check over HTTP, from the request to the logged answer: the token, the
 # subject, its list entries with the data version, its grade, open objections (only when it is on
 # a list) and the one INSERT of the log. SQLite adds its BEGIN IMMEDIATE (PostgreSQL runs the group
 # in autocommit: no BEGIN, no COMMIT statement). Raise these only for a reason the docs give.
 SINGLE_CHECK = {"postgresql": 6, "sqlite": 7}
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements `engine` runs inside the block, in order."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(" ".join(statement.split())[:80])
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _check(world: dict[str, Any], subject: str) -> dict[str, Any]:

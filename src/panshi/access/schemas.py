@@ -90,13 +90,15 @@ class FieldOut(BaseModel):
 
 _new = object.__new__
 _set = object.__setattr__
+# Every FieldOut made by field_out has all its fields set: one set for all (frozen: none is changed).
+_ALL_SET = frozenset(FieldOut.model_fields)
 
 
 def field_out(name: str, label: str, value: Any, level: str) -> FieldOut:
     """A FieldOut from trusted values, as `trusted` makes one, with less work: a page builds a thousand."""
     field = _new(FieldOut)
     _set(field, "__dict__", {"name": name, "label": label, "value": value, "level": level})
-    _set(field, "__pydantic_fields_set__", {"name", "label", "value", "level"})
+    _set(field, "__pydantic_fields_set__", _ALL_SET)
     _set(field, "__pydantic_extra__", None)
     _set(field, "__pydantic_private__", None)
     return field

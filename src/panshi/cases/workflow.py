@@ -175,6 +175,14 @@ def decide(session: Session, *, who: Principal, case_id: int, decision: Decision
         raise BadDecision("只有“更正”可以给出 corrections")
     record = records.get_raw(session, case.record_id)
     home = record.home_region if record is not None and decision.action in RECORD_STEPS else None
+    if home is not None:
+        from panshi.exchange import service as exchange  # the exchange calls back into cases
+
+        if not exchange.reaches_home(session, home):
+            raise BadDecision(
+                f"该记录归属 {home} 的平台（经名单互认收到），不在本平台的上下级体系内，本平台的决定无法送达："
+                f"“{ACTION_LABELS[decision.action]}”须由其归属平台办理，请告知申请人向该平台提出"
+            )
     move(
         session, case=case, who=who, action=decision.action, reason=reason or None, expected=decision.version,
         to_home=home is not None,

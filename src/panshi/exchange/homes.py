@@ -7,16 +7,21 @@ and flow from there:
 - **up** (县 → 市 → 省): a node's `up` feed carries the changes of records homed at it or anywhere in its
   area; its parent and its equals read it. Records homed above or beside it never go up again.
 - **down** (省 → 市 → 县): a node's `down` feed carries the changes of the kinds that flow down
-  (FLOWS_DOWN: list entries) homed at it or above it; its children read it, so a county's checks
-  answer with the province's lists. Measures and catalog versions travel beside them as messages
-  (messages.py), like case requests between a record's home and the tier that decided its case.
+  (FLOWS_DOWN: list entries) homed anywhere but inside its area below it (`passes_down`): its own, those
+  from above, an equal's (received by the peer feed) and whatever else came down to it; its children
+  read it, so a county's checks answer with the city's, the province's and the recognised equals' lists
+  (名单互认). A record homed below it came up from there and never goes back down. Measures and catalog
+  versions travel beside them as messages (messages.py), like case requests between a record's home
+  and the tier that decided its case.
 
 - **peer** (平级 ↔ 平级): a node's `peer` feed carries what its `up` feed does, limited to the record types
   both sides agreed to share (`PANSHI_EXCHANGE_EQUAL_KINDS`, DESIGN §3.8); its equals read it. Lists
-  received from an equal stand at the receiver (mutual recognition: its checks answer with them).
+  received from an equal stand at the receiver (mutual recognition: its checks answer with them) and go
+  on down its `down` feed; being homed outside its area, they never go up or back to an equal.
 
-A receiver takes from a child or an equal only records homed in the sender's area, from its parent only
-kinds that flow down homed at or above the parent, and never anything homed at itself.
+A receiver takes from a child or an equal only records homed in the sender's area; from its parent only
+kinds that flow down that the parent's `down` feed carries (the parent vouches for them: signed batch),
+never one homed in its own area; and never anything homed at itself.
 """
 
 from __future__ import annotations
@@ -53,16 +58,6 @@ def equal_kinds() -> tuple[str, ...]:
     return tuple(k.strip() for k in get_settings().exchange_equal_kinds.split(",") if k.strip())
 
 
-def at_or_above(region: str, level: str) -> list[str]:
-    """The region and the regions above it by the shape of GB/T 2260 codes (220284 → 220284, 220200, 220000)."""
-    homes = [region]
-    if level == "county":
-        homes.append(region[:4] + "00")
-    if level in ("county", "city"):
-        homes.append(region[:2] + "0000")
-    return list(dict.fromkeys(homes))
-
-
 def feed_changes(
     session: Session, feed: Feed, own: Any, *, after: int, upto: int, limit: int
 ) -> list[Mapping[str, Any]]:
@@ -74,10 +69,17 @@ def feed_changes(
             area_prefix=area_prefix(own.region_code, own.level), limit=limit,
             record_types=equal_kinds() if feed == "peer" else None,
         )  # fmt: skip
-    return records.changes_after_homed_at(
+    return records.changes_passing_down(
         session, after=after, upto=upto, own_region=own.region_code,
-        homes=at_or_above(own.region_code, own.level), record_types=FLOWS_DOWN, limit=limit,
+        area_prefix=area_prefix(own.region_code, own.level), record_types=FLOWS_DOWN, limit=limit,
     )  # fmt: skip
+
+
+def passes_down(region: str, level: str, home: str) -> bool:
+    """Whether the `down` feed of the node at `region` carries a record (of a kind that flows down)
+    homed at `home`: its own, or one homed outside its area (above it, at an equal, anything that came
+    down to it) — never one homed inside its area below it, which came up from there."""
+    return home == region or not contains(region, level, home)
 
 
 def refusal(own: Any, peer: Any, *, home: str, record_type: str) -> str | None:
@@ -89,7 +91,7 @@ def refusal(own: Any, peer: Any, *, home: str, record_type: str) -> str | None:
     if peer.relation == "parent":
         if record_type not in FLOWS_DOWN:
             return f"{sender} 下发了不属于下行范围的记录类型 {record_type}：拒收"
-        if home not in at_or_above(peer.region_code, peer.level):
+        if not passes_down(peer.region_code, peer.level, home):
             return f"{sender} 下发了归属其他节点（{home}）的记录：拒收"
         return None
     if not contains(peer.region_code, peer.level, home):

@@ -56,6 +56,13 @@ def post(session: Session, *, kind: str, target: str | None, body: dict[str, Any
     return message
 
 
+def reaches(own: ExchangeNode, target: str) -> bool:
+    """Whether a message from `own` can reach `target` by the tiers: up to the node whose area holds
+    it, then down — so only inside `own`'s province (the top tier). A node of another province (an
+    equal whose lists were recognised, 名单互认) is not reached: no feed carries a message to it."""
+    return contains(own.region_code, "province", target)
+
+
 def route(own: ExchangeNode, target: str | None) -> Feed | None:
     """The feed of `own` that carries a message for `target` on; None when it stops here."""
     if target is None:

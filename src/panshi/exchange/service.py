@@ -15,6 +15,12 @@ def post_message(session: Session, *, kind: str, target: str | None, body: dict[
     return messages.post(session, kind=kind, target=target, body=body).uid
 
 
+def reaches_home(session: Session, home: str) -> bool:
+    """Whether a request can travel from this node to the record home `home` (see messages.reaches)."""
+    own = repository.own_node(session)
+    return own is not None and messages.reaches(own, home)
+
+
 def own_region(session: Session) -> str | None:
     """This node's region code; None while it takes no part in the exchange (no `panshi node init`)."""
     own = repository.own_node(session)

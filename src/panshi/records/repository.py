@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    BindParameter,
     Boolean,
     Column,
     ColumnElement,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    not_,
     or_,
     select,
     table,
@@ -45,13 +48,20 @@ from sqlalchemy.types import Date, Text
 from panshi.core.db import is_postgres
 from panshi.records.models import Record, RecordHistory
 
+# Records this node may change itself: its own, not replicas received from their home node (the home
+# closes and recomputes their windows, and the change arrives by exchange; DESIGN §3.8).
+HOMED_HERE = Record.home_region.is_(None)
 
-def publicly_visible(on: date, public_types: Sequence[str]) -> ColumnElement[bool]:
+
+def publicly_visible(on: date | Any, public_types: Sequence[str] | Any) -> ColumnElement[bool]:
     """The public view's rule (社会公开) in SQL: active, of a public type, inside its publicity window
-    on `on`. Records never to be public (a minor's, DESIGN §3.3) have no publicity start."""
+    on `on`. Records never to be public (a minor's, DESIGN §3.3) have no publicity start. `on` and
+    `public_types` may be bound parameters (an expanding one for the types) of a statement built once."""
     return and_(
         Record.status == "active",
-        Record.record_type.in_(list(public_types)),
+        Record.record_type.in_(
+            public_types if isinstance(public_types, BindParameter) else list(public_types)
+        ),
         Record.publicity_start <= on,
         or_(Record.publicity_end.is_(None), Record.publicity_end >= on),
     )
@@ -147,28 +157,32 @@ def counts_by_department(session: Session) -> dict[int, int]:
 ShownRule = Literal["public", "active", "all"]
 
 
-def _shown_rule(rule: ShownRule, on: date, public_types: Sequence[str]) -> ColumnElement[bool]:
+def _shown_rule(rule: ShownRule) -> ColumnElement[bool]:
     if rule == "public":
-        return publicly_visible(on, public_types)
+        return publicly_visible(_ON, _PUBLIC_TYPES)
     return Record.status == "active" if rule == "active" else true()
 
 
-def shown_of_subject(
-    subject_id: int,
-    *,
-    on: date,
-    public_types: Sequence[str],
-    rule: ShownRule,
-    department_id: int | None,
-    department_rule: ShownRule,
-) -> ColumnElement[bool]:
-    """A subject's records that a view includes: by `rule`, and the records of `department_id` by
-    `department_rule` (a wider one) — the access layer's decision, applied before any pagination."""
-    shown = _shown_rule(rule, on, public_types)
-    if department_id is not None and department_rule != rule:
-        own = and_(Record.department_id == department_id, _shown_rule(department_rule, on, public_types))
-        shown = or_(shown, own)
-    return and_(Record.subject_id == subject_id, shown)
+@dataclass(frozen=True)
+class Shown:
+    """Which of a subject's records a view includes: those `rule` admits ("public": in their
+    publicity window on `on`; "active"; "all"), and the records of `department_id`, when given, by
+    `department_rule` instead. Applied in SQL, so that pages and counts are of these records only."""
+
+    on: date
+    public_types: tuple[str, ...]
+    rule: ShownRule
+    department_id: int | None = None
+    department_rule: ShownRule = "all"
+
+    @property
+    def own_rule(self) -> ShownRule | None:
+        """The rule of `department_id`'s records, when it differs from `rule` (else None)."""
+        return (
+            self.department_rule
+            if self.department_id is not None and self.department_rule != self.rule
+            else None
+        )
 
 
 @dataclass(frozen=True)
@@ -182,64 +196,97 @@ class ShownRow:
     department_name: str
 
 
+# The parameters of a file page's statement, which is built once per shape (see _file_page_query).
+_ON = bindparam("on", type_=Date)
+_PUBLIC_TYPES: BindParameter[list[str]] = bindparam("public_types", expanding=True)
+
+
 def shown_file_page(
     session: Session,
-    shown: ColumnElement[bool],
+    subject_id: int,
+    shown: Shown,
     *,
-    on: date,
-    public_types: Sequence[str],
     offset: int | Mapping[str, int],
     limit: int | None,
     objection_open: Callable[[Any], ColumnElement[bool]],
     submitted: bool = True,
 ) -> tuple[list[ShownRow], dict[str, int]]:
-    """A page of the records `shown` selects, newest decision first, and how many it selects of each
-    type, in one statement. `offset` per record type (a mapping) pages each type on its own, else the
-    page runs across types. `objection_open`: SQL of whether a record id has an open objection (the
-    cases domain's). Without `submitted` the values as submitted are not read (views without provenance).
+    """A page of the subject's records `shown` selects, newest decision first, and how many it
+    selects of each type, in one statement. `offset` per record type (a mapping) pages each type on its
+    own, else the page runs across types. `objection_open`: SQL of whether a record id has an open
+    objection (the cases domain's). Without `submitted` the values as submitted are not read (views
+    without provenance)."""
+    by_type = tuple(offset) if isinstance(offset, Mapping) else None
+    query = _file_page_query(
+        shown.rule, shown.own_rule, by_type=by_type, paged=limit is not None, objection_open=objection_open,
+        submitted=submitted,
+    )  # fmt: skip
+    params: dict[str, Any] = {
+        "subject_id": subject_id, "on": shown.on, "public_types": list(shown.public_types),
+        "department_id": shown.department_id, "limit": limit or 0,
+    }  # fmt: skip
+    if isinstance(offset, Mapping):
+        params.update({f"start_{i}": offset[key] for i, key in enumerate(offset)})
+    else:
+        params["start"] = offset
+    rows, counts = [], {}
+    for r, public, objection, department, total, on_page in session.execute(query, params):
+        counts[r.record_type] = total
+        if on_page:
+            rows.append(ShownRow(r, bool(public), bool(objection), department or ""))
+    return rows, dict(sorted(counts.items()))
+
+
+@lru_cache(maxsize=256)
+def _file_page_query(
+    rule: ShownRule,
+    own_rule: ShownRule | None,
+    *,
+    by_type: tuple[str, ...] | None,
+    paged: bool,
+    objection_open: Callable[[Any], ColumnElement[bool]],
+    submitted: bool,
+) -> Select[Any]:
+    """The statement of a file page of this shape, with bound parameters for the subject, the day,
+    the public types, the department, the offsets and the limit: a page is the most read thing of the
+    portal, and building its statement cost more than running it.
 
     The selected records are ranked in a narrow subquery (ids, types, positions, counts per type); the
     page's rows, and one row of each type to carry its count when none of that type is on the page,
     are then read in full by primary key."""
+    shown = _shown_rule(rule)
+    if own_rule is not None:
+        shown = or_(shown, and_(Record.department_id == bindparam("department_id"), _shown_rule(own_rule)))
     newest_first = (Record.decision_date.desc(), Record.id.desc())
-    by_type = isinstance(offset, Mapping)
     ranked = (
         select(
             Record.id, Record.record_type,
             func.row_number().over(partition_by=Record.record_type, order_by=newest_first).label("type_position"),
             func.count().over(partition_by=Record.record_type).label("type_total"),
-            (literal(0) if by_type else func.row_number().over(order_by=newest_first)).label("position"),
+            (literal(0) if by_type is not None else func.row_number().over(order_by=newest_first)).label("position"),
         )
-        .where(shown)
+        .where(Record.subject_id == bindparam("subject_id"), shown)
         .subquery()
     )  # fmt: skip
-    position = ranked.c.type_position if by_type else ranked.c.position
-    start: Any = literal(0)
-    if isinstance(offset, Mapping):
-        start = case(dict(offset), value=ranked.c.record_type, else_=0) if offset else literal(0)
-    elif offset:
-        start = literal(offset)
+    position = ranked.c.type_position if by_type is not None else ranked.c.position
+    start: Any = bindparam("start", type_=Integer)
+    if by_type is not None:
+        starts = {key: bindparam(f"start_{i}", type_=Integer) for i, key in enumerate(by_type)}
+        start = case(starts, value=ranked.c.record_type, else_=0) if starts else literal(0)
     in_page = position > start
-    if limit is not None:
-        in_page = and_(in_page, position <= start + limit)
+    if paged:
+        in_page = and_(in_page, position <= start + bindparam("limit", type_=Integer))
     query = (
         select(
-            Record, publicly_visible(on, public_types), objection_open(Record.id), _DEPARTMENTS.c.name,
+            Record, publicly_visible(_ON, _PUBLIC_TYPES), objection_open(Record.id), _DEPARTMENTS.c.name,
             ranked.c.type_total, in_page,
         )
         .join(ranked, ranked.c.id == Record.id)
         .outerjoin(_DEPARTMENTS, _DEPARTMENTS.c.id == Record.department_id)
         .where(or_(in_page, ranked.c.type_position == 1))
-        .order_by(*((ranked.c.record_type, ranked.c.type_position) if by_type else (ranked.c.position,)))
+        .order_by(*((ranked.c.record_type, ranked.c.type_position) if by_type is not None else (ranked.c.position,)))
     )  # fmt: skip
-    if not submitted:
-        query = query.options(defer(Record.submitted))
-    rows, counts = [], {}
-    for r, public, objection, department, total, on_page in session.execute(query):
-        counts[r.record_type] = total
-        if on_page:
-            rows.append(ShownRow(r, bool(public), bool(objection), department or ""))
-    return rows, dict(sorted(counts.items()))
+    return query.options(defer(Record.submitted)) if not submitted else query
 
 
 # --- records of one type, for the domains that derive from them (lists) --------------------------
@@ -576,7 +623,9 @@ def stage_subject_codes(session: Session, codes: Sequence[Mapping[str, Any]]) ->
     conn = session.connection()
     conn.execute(CreateTable(_STAGED_CODES, if_not_exists=True))
     conn.execute(_STAGED_CODES.delete())
-    conn.execute(_STAGED_CODES.insert(), list(codes))
+    _stage_rows(session, _STAGED_CODES, codes)  # COPY on PostgreSQL: an executemany cost seconds a backlog
+    if is_postgres(session):  # a temporary table has no statistics: the joins on it are planned with them
+        session.execute(text(f"ANALYZE {_STAGED_CODES.name}"))
     return _STAGED_CODES.name
 
 
@@ -860,7 +909,7 @@ def end_expired(session: Session, *, on: date, actor: str, at: datetime, limit: 
 
     The UPDATE re-checks that a record is still open (a concurrent run waits on its row lock, then
     skips it), and the events are written for the rows it changed only."""
-    expired = and_(Record.publicity_end < on, Record.publicity_closed_on.is_(None))
+    expired = and_(Record.publicity_end < on, Record.publicity_closed_on.is_(None), HOMED_HERE)
     ids = list(session.scalars(select(Record.id).where(expired).limit(limit)))
     if not ids:
         return 0
@@ -896,7 +945,9 @@ def end_expired(session: Session, *, on: date, actor: str, at: datetime, limit: 
 
 def count_expired(session: Session, *, on: date) -> int:
     """Records whose window ended before `on` and that are not closed yet."""
-    query = select(func.count()).where(Record.publicity_end < on, Record.publicity_closed_on.is_(None))
+    query = select(func.count()).where(
+        Record.publicity_end < on, Record.publicity_closed_on.is_(None), HOMED_HERE
+    )
     return session.scalar(query) or 0
 
 
@@ -906,7 +957,7 @@ _RECORDS: Table = Record.__table__  # type: ignore[assignment]
 
 def _window_candidates(record_types: Sequence[str], rule: str | None) -> ColumnElement[bool]:
     """Open records of these types computed by `rule` (None: never computed; "*": any)."""
-    where = and_(Record.record_type.in_(list(record_types)), Record.publicity_closed_on.is_(None))
+    where = and_(Record.record_type.in_(list(record_types)), Record.publicity_closed_on.is_(None), HOMED_HERE)
     if rule is None:
         return and_(where, Record.publicity_rule.is_(None))
     return where if rule == "*" else and_(where, Record.publicity_rule == rule)
@@ -1048,18 +1099,20 @@ def _exported(
     return where
 
 
-def changes_after_homed_at(
+def changes_passing_down(
     session: Session,
     *,
     after: int,
     upto: int,
     own_region: str,
-    homes: Sequence[str],
+    area_prefix: str,
     record_types: Sequence[str],
     limit: int,
 ) -> list[Mapping[str, Any]]:
-    """History rows after `after` (up to `upto`) of records of `record_types` homed at one of `homes`
-    (what flows down the tiers), each with its record as it is now and its owners, in history order."""
+    """History rows after `after` (up to `upto`) of records of `record_types` homed at this node or
+    outside its area `area_prefix` (what flows down the tiers: never a record homed below it), each
+    with its record as it is now and its owners, in history order."""
     home = func.coalesce(Record.home_region, own_region)
-    where = and_(Record.record_type.in_(list(record_types)), home.in_(list(homes)))
+    below = and_(home.startswith(area_prefix, autoescape=True), home != own_region)
+    where = and_(Record.record_type.in_(list(record_types)), not_(below))
     return _feed_rows(session, where, after=after, upto=upto, limit=limit)

@@ -103,25 +103,7 @@ def counts_by_department(session: Session) -> dict[int, int]:
 # --- one subject's records as a view shows them (the access layer decides which) -----------------
 
 
-@dataclass(frozen=True)
-class Shown:
-    """Which of a subject's records a view includes: those `rule` admits ("public": in their
-    publicity window on `on`; "active"; "all"), and the records of `department_id`, when given, by
-    `department_rule` instead. Applied in SQL, so that pages and counts are of these records only."""
-
-    on: date
-    public_types: tuple[str, ...]
-    rule: repository.ShownRule
-    department_id: int | None = None
-    department_rule: repository.ShownRule = "all"
-
-    def where(self, subject_id: int) -> Any:
-        return repository.shown_of_subject(
-            subject_id, on=self.on, public_types=self.public_types, rule=self.rule,
-            department_id=self.department_id, department_rule=self.department_rule,
-        )  # fmt: skip
-
-
+Shown = repository.Shown
 ShownRow = repository.ShownRow
 
 
@@ -141,9 +123,8 @@ def shown_file_page(
     # Only a view that admits every record (不公开 granted) shows provenance, with the values as submitted.
     full = shown.rule == "all" or (shown.department_id is not None and shown.department_rule == "all")
     return repository.shown_file_page(
-        session, shown.where(subject_id), on=shown.on, public_types=shown.public_types, offset=offset,
-        limit=limit, objection_open=objection_open, submitted=full,
-    )  # fmt: skip
+        session, subject_id, shown, offset=offset, limit=limit, objection_open=objection_open, submitted=full
+    )
 
 
 # --- records of one type, for the domains that derive from them (lists) --------------------------
@@ -513,19 +494,20 @@ def removed_chunk(
     )  # fmt: skip
 
 
-def changes_after_homed_at(
+def changes_passing_down(
     session: Session,
     *,
     after: int,
     upto: int,
     own_region: str,
-    homes: Sequence[str],
+    area_prefix: str,
     record_types: Sequence[str],
     limit: int,
 ) -> list[Mapping[str, Any]]:
-    """Changes after `after` up to `upto` of records of `record_types` homed at one of `homes` (a
-    record without a home is this node's): what flows down; rows as changes_after's."""
-    return repository.changes_after_homed_at(
-        session, after=after, upto=upto, own_region=own_region, homes=homes, record_types=record_types,
-        limit=limit,
+    """Changes after `after` up to `upto` of records of `record_types` homed at this node or outside
+    its area `area_prefix` (a record without a home is this node's): what flows down; rows as
+    changes_after's."""
+    return repository.changes_passing_down(
+        session, after=after, upto=upto, own_region=own_region, area_prefix=area_prefix,
+        record_types=record_types, limit=limit,
     )  # fmt: skip

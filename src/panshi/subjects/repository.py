@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select, text, union_all
+from sqlalchemy import ColumnElement, Select, bindparam, case, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from panshi.subjects.models import Subject, SubjectCode
@@ -13,45 +14,17 @@ from panshi.subjects.models import Subject, SubjectCode
 
 def find(session: Session, *, code: str, person_subject_key: str | None) -> Subject | None:
     """The subject named by `code`: its USCC, an old code, its opaque id, or a person's key."""
-    keys = [f"uscc:{code}"] + ([person_subject_key] if person_subject_key else [])
-    subject = session.scalar(
-        select(Subject).where(or_(Subject.subject_key.in_(keys), Subject.public_id == code.lower()))
-    )
-    if subject is None:
-        subject = session.scalar(
-            select(Subject)
-            .join(SubjectCode, SubjectCode.subject_id == Subject.id)
-            .where(SubjectCode.code == code)
-        )
-    # A provisional subject merged into its USCC subject answers as the latter.
-    while subject is not None and subject.merged_into_id is not None:
-        subject = session.get(Subject, subject.merged_into_id)
-    return subject
+    found = find_with_codes(session, code=code, person_subject_key=person_subject_key)
+    return found[0] if found is not None else None
 
 
 def find_with_codes(
     session: Session, *, code: str, person_subject_key: str | None
 ) -> tuple[Subject, dict[str, str]] | None:
-    """`find` and the found subject's other codes (by code type), in one statement; a merged subject
-    takes more, to follow its merge."""
+    """The subject named by `code` (see `find`) and its other codes (by code type), in one statement;
+    a provisional subject merged into its USCC subject answers as the latter (one more each)."""
     keys = [f"uscc:{code}"] + ([person_subject_key] if person_subject_key else [])
-    direct = select(Subject.id.label("id"), literal(0).label("rank")).where(
-        or_(Subject.subject_key.in_(keys), Subject.public_id == code.lower())
-    )
-    # An old code is looked up only when nothing answers directly, as `find` does: the look-up by
-    # code alone is not an index probe (the key is code type, code), so it must not run on every page.
-    by_code = select(SubjectCode.subject_id.label("id"), literal(1).label("rank")).where(
-        SubjectCode.code == code, ~direct.exists()
-    )
-    candidates = union_all(direct, by_code).subquery()
-    first = select(candidates.c.id).order_by(candidates.c.rank).limit(1).scalar_subquery()
-    query = (
-        select(Subject, SubjectCode.code_type, SubjectCode.code)
-        .outerjoin(SubjectCode, SubjectCode.subject_id == Subject.id)
-        .where(Subject.id == first)
-        .order_by(SubjectCode.code_type)
-    )
-    rows = session.execute(query).all()
+    rows = session.execute(_with_codes_query(), {"keys": keys, "public_id": code.lower(), "code": code}).all()
     if not rows:
         return None
     subject = rows[0][0]
@@ -60,6 +33,31 @@ def find_with_codes(
     while subject.merged_into_id is not None:
         subject = session.get_one(Subject, subject.merged_into_id)
     return subject, {c.code_type: c.code for c in codes_of(session, subject.id)}
+
+
+@cache
+def _with_codes_query() -> Select[Subject, str, str]:
+    """find_with_codes's statement, built once (each subject page runs it; building it cost more than
+    running it). Parameters: the subject keys the code may be, the code as an opaque id, the code."""
+    direct = select(Subject.id.label("id"), literal(0).label("rank")).where(
+        or_(
+            Subject.subject_key.in_(bindparam("keys", expanding=True)),
+            Subject.public_id == bindparam("public_id"),
+        )
+    )
+    # An old code is looked up only when nothing answers directly: the look-up by code alone is not
+    # an index probe (the key is code type, code), so it must not run on every page.
+    by_code = select(SubjectCode.subject_id.label("id"), literal(1).label("rank")).where(
+        SubjectCode.code == bindparam("code"), ~direct.exists()
+    )
+    candidates = union_all(direct, by_code).subquery()
+    first = select(candidates.c.id).order_by(candidates.c.rank).limit(1).scalar_subquery()
+    return (
+        select(Subject, SubjectCode.code_type, SubjectCode.code)
+        .outerjoin(SubjectCode, SubjectCode.subject_id == Subject.id)
+        .where(Subject.id == first)
+        .order_by(SubjectCode.code_type)
+    )
 
 
 def count(session: Session) -> int:
