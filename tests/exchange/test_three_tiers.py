@@ -104,7 +104,11 @@ class Three:
                         s, role="government", department_id=finance.id
                     )
         self.engines = {k: core_db.make_engine(n.database_url) for k, n in self.nodes.items()}
-        self.processes = {k: tiers.start(n) for k, n in self.nodes.items()}
+        self.processes: dict[str, Any] = {}
+
+    def start_all(self) -> None:
+        for key, node in self.nodes.items():  # one at a time: those started are stopped if one fails
+            self.processes[key] = tiers.start(node)
 
     def submit(self, key: str, record_type: str, rows: list[dict[str, str]]) -> dict[str, Any]:
         answer = httpx.post(
@@ -138,6 +142,7 @@ class Three:
 def three(tmp_path: Path, database_urls: dict[str, str] | None) -> Iterator[Three]:
     nodes = Three(tmp_path / "tiers", database_urls)
     try:
+        nodes.start_all()
         yield nodes
     finally:
         nodes.close()

@@ -140,7 +140,11 @@ def start(node: TierNode) -> subprocess.Popen[bytes]:
             [sys.executable, "-m", "panshi.cli", "serve", "--host", "127.0.0.1", "--port", str(node.port)],
             env=node.process_env(), stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    wait_until(lambda: _healthy(node, process), timeout=START_TIMEOUT_S, what=f"{node.tier.name} 启动")
+    try:
+        wait_until(lambda: _healthy(node, process), timeout=START_TIMEOUT_S, what=f"{node.tier.name} 启动")
+    except BaseException:  # a server that never answered is not left running
+        stop(process, kill=True)
+        raise
     return process
 
 
